@@ -1,0 +1,203 @@
+"""Settings, all from the environment so one build runs as demo, test and production.
+
+Every variable is documented in README.md ("Configuration"). Nothing secret has a usable default:
+with DEBUG off, start-up refuses a missing or well-known SECRET_KEY.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return list(default)
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+DEBUG = env_bool("DEBUG", False)
+
+# Keys that ship in code or docs anywhere: never acceptable outside DEBUG.
+DEV_SECRET_KEY = "django-insecure-openimis-claims-development-only"
+WELL_KNOWN_SECRET_KEYS = frozenset({DEV_SECRET_KEY, "changeme", "secret", "django-insecure", ""})
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not DEBUG and (SECRET_KEY in WELL_KNOWN_SECRET_KEYS or SECRET_KEY.startswith("django-insecure")
+                  or len(SECRET_KEY) < 32):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a random value of at least 32 characters when DEBUG is off "
+        "(for local development set DEBUG=1)."
+    )
+if not SECRET_KEY:
+    SECRET_KEY = DEV_SECRET_KEY
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# The modules this deployment serves. `core` always loads; the env variable narrows the list.
+ALL_OPENIMIS_MODULES = ["core", "openimis_claim", "openimis_approval", "reports"]
+OPENIMIS_MODULES = ["core"] + [
+    m for m in env_list("OPENIMIS_MODULES", ALL_OPENIMIS_MODULES) if m != "core"
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "graphene_django",
+    "django_filters",
+    "graphql_jwt.refresh_token",
+    *OPENIMIS_MODULES,
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "core.auth.JunkHeaderMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.auth.JWTAuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared cache: login throttling and module configuration live here, so production points it at
+# Redis (REDIS_URL) and every worker sees the same state.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "graphql_jwt.backends.JSONWebTokenBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+
+# --- Security headers and cookies -------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+# TLS is terminated by the reverse proxy in front of the app servers; it redirects and sets HSTS.
+# SECURE_SSL_REDIRECT and SECURE_HSTS_SECONDS are therefore off by default (README, "Deployment").
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("USE_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = env_list(
+    "SILENCED_SYSTEM_CHECKS",
+    ["security.W004", "security.W008"] if not SECURE_SSL_REDIRECT else [],
+)
+
+# --- JWT (django-graphql-jwt) -------------------------------------------------------------------
+JWT_COOKIE_NAME = os.environ.get("JWT_COOKIE_NAME", "JWT")
+JWT_REFRESH_TOKEN_COOKIE_NAME = os.environ.get("JWT_REFRESH_TOKEN_COOKIE_NAME", "JWT-refresh-token")
+GRAPHQL_JWT = {
+    # The library's default is not to check expiry; an expired token must be refused.
+    "JWT_VERIFY_EXPIRATION": True,
+    "JWT_EXPIRATION_DELTA": timedelta(minutes=env_int("JWT_EXPIRATION_MINUTES", 30)),
+    "JWT_LONG_RUNNING_REFRESH_TOKEN": True,
+    "JWT_REFRESH_EXPIRATION_DELTA": timedelta(days=env_int("JWT_REFRESH_EXPIRATION_DAYS", 7)),
+    "JWT_AUTH_HEADER_PREFIX": "JWT",
+    "JWT_COOKIE_NAME": JWT_COOKIE_NAME,
+    "JWT_REFRESH_TOKEN_COOKIE_NAME": JWT_REFRESH_TOKEN_COOKIE_NAME,
+    "JWT_COOKIE_SECURE": env_bool("JWT_COOKIE_SECURE", not DEBUG),
+    "JWT_COOKIE_SAMESITE": os.environ.get("JWT_COOKIE_SAMESITE", "Lax"),
+    "JWT_CSRF_ROTATION": True,
+}
+
+# Failed logins: after LOGIN_MAX_FAILURES for one username the account is locked for
+# LOGIN_LOCKOUT_SECONDS (counted in the shared cache, not the database).
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+
+# --- GraphQL ------------------------------------------------------------------------------------
+GRAPHENE = {
+    "SCHEMA": "config.schema.schema",
+    "RELAY_CONNECTION_MAX_LIMIT": env_int("GRAPHQL_MAX_PAGE_SIZE", 100),
+    "ATOMIC_MUTATIONS": False,  # each OpenIMISMutation opens its own transaction
+    # Codes stay plain numbers and strings, as the web app sends and reads them.
+    "DJANGO_CHOICE_FIELD_ENUM_CONVERT": False,
+}
+GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 15)
+GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 30)
+GRAPHQL_MAX_QUERY_BYTES = env_int("GRAPHQL_MAX_QUERY_BYTES", 100_000)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,33 @@
+"""URLs: `/api/graphql`, then each loaded module's own URLs under `/api/<module>/`."""
+
+from importlib import import_module
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from graphql_jwt.decorators import jwt_cookie
+
+from config.schema import assembly
+from core.modules import loaded_modules
+from core.views import OpenIMISGraphQLView
+
+# CSRF for the GraphQL endpoint is enforced by the policy layer, per mutation, when the caller
+# authenticates with a cookie (a header token cannot be forged cross-site).
+graphql_view = csrf_exempt(
+    jwt_cookie(OpenIMISGraphQLView.as_view(assembly=assembly, graphiql=True))
+)
+
+urlpatterns = [
+    path("api/graphql", graphql_view, name="graphql"),
+    path("api/graphql/", graphql_view),
+    path("admin/", admin.site.urls),
+]
+
+for module in loaded_modules():
+    try:
+        module_urls = import_module(f"{module.name}.urls")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{module.name}.urls":
+            raise
+        continue
+    urlpatterns.append(path(f"api/{module.module_name}/", include(module_urls)))

@@ -1,0 +1,25 @@
+from core import modules
+
+DEFAULT_CFG = {
+    # Rights (openIMIS codes). Lists: a caller needs every code listed; an empty list means any
+    # authenticated user of the tenant.
+    "gql_query_users_perms": ["121701"],
+    "gql_query_users_profile_perms": [],
+    "gql_query_roles_perms": ["122001"],
+    "gql_query_mutation_logs_perms": [],
+    # Who may read every mutation log of their tenant, not just their own.
+    "gql_query_mutation_logs_admin_perms": ["121801"],
+    "age_of_majority": 18,
+    "currency": "$",
+}
+
+
+class CoreConfig(modules.OpenIMISModule):
+    name = "core"
+    module_name = "core"
+    verbose_name = "openIMIS core"
+    requires = ()
+    DEFAULT_CFG = DEFAULT_CFG
+
+    def ready(self) -> None:
+        from core import checks, receivers  # noqa: F401  (registers checks and receivers)

@@ -1,0 +1,107 @@
+"""The one policy layer: every root query and mutation field declares who may call it.
+
+Fields are marked where they are declared (`requires("gql_query_claims_perms", field)`,
+`public(field)`; an `OpenIMISMutation` marks its own field). The schema assembly collects the
+marks and refuses to start if a root field has none, and `PolicyMiddleware` enforces them on
+every request, reading the codes from module configuration at call time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import graphene
+from django.middleware.csrf import CsrfViewMiddleware
+from graphene.types.unmountedtype import UnmountedType
+from graphql import GraphQLResolveInfo, OperationType
+
+from core.gql.errors import AuthenticationRequired, Forbidden
+from core.rights import rights_codes
+
+POLICY_ATTR = "_openimis_policy"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """`module`/`rights_key` name the configured codes; `public` fields need no login;
+    `csrf_exempt` mutations may run from a JWT cookie without a CSRF token (the auth ones)."""
+
+    module: str | None = None
+    rights_key: str | None = None
+    public: bool = False
+    csrf_exempt: bool = False
+
+
+def _mounted(field: Any) -> graphene.Field:
+    if isinstance(field, UnmountedType):
+        return field.mount_as(graphene.Field)
+    return field
+
+
+def requires(rights_key: str, field: Any, module: str | None = None) -> graphene.Field:
+    """Guard a root field with a rights key of its module's configuration.
+
+    The module defaults to the one whose schema declares the field (set at assembly)."""
+    field = _mounted(field)
+    setattr(field, POLICY_ATTR, Policy(module=module, rights_key=rights_key))
+    return field
+
+
+def authenticated(field: Any) -> graphene.Field:
+    """Any logged-in user; rows are still limited by tenant scoping."""
+    field = _mounted(field)
+    setattr(field, POLICY_ATTR, Policy())
+    return field
+
+
+def public(field: Any, *, csrf_exempt: bool = True) -> graphene.Field:
+    """Open to anonymous callers (auth mutations, front-end configuration)."""
+    field = _mounted(field)
+    setattr(field, POLICY_ATTR, Policy(public=True, csrf_exempt=csrf_exempt))
+    return field
+
+
+def field_policy(field: Any) -> Policy | None:
+    return getattr(field, POLICY_ATTR, None)
+
+
+def csrf_failure(request) -> bool:
+    """True when a state-changing request fails Django's CSRF check (token and origin)."""
+    middleware = CsrfViewMiddleware(lambda req: None)
+    return middleware.process_view(request, lambda req: None, (), {}) is not None
+
+
+def enforce(policy: Policy, info: GraphQLResolveInfo) -> None:
+    request = info.context
+    if policy.public:
+        return
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise AuthenticationRequired()
+    if (
+        info.operation.operation == OperationType.MUTATION
+        and getattr(request, "jwt_from_cookie", False)
+        and not policy.csrf_exempt
+        and csrf_failure(request)
+    ):
+        raise Forbidden("CSRF token missing or incorrect")
+    if policy.rights_key is not None and not user.has_rights(
+        *rights_codes(policy.module, policy.rights_key)
+    ):
+        raise Forbidden()
+
+
+class PolicyMiddleware:
+    """Graphene middleware applying the assembled policies to root fields."""
+
+    def __init__(self, policies: dict[tuple[str, str], Policy]) -> None:
+        self.policies = policies
+
+    def resolve(self, next_, root, info: GraphQLResolveInfo, **args):
+        if info.path.prev is None and not info.field_name.startswith("__"):
+            policy = self.policies.get((info.parent_type.name, info.field_name))
+            if policy is None:
+                raise Forbidden()
+            enforce(policy, info)
+        return next_(root, info, **args)

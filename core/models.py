@@ -1,0 +1,222 @@
+"""Core models: tenants, users and their rights, module configuration, the mutation log."""
+
+from __future__ import annotations
+
+import uuid
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+
+from core.codes import MutationStatus
+
+
+class Tenant(models.Model):
+    """An insurance scheme or hospital group: every domain row belongs to exactly one."""
+
+    tenant_path = None  # tenants are not scoped by tenant; see core.scoping
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=255)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Language(models.Model):
+    tenant_path = None  # a global catalogue
+
+    code = models.CharField(max_length=8, primary_key=True)
+    name = models.CharField(max_length=64)
+    sort_order = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HealthFacility(models.Model):
+    """A hospital, health centre or dispensary (extended by the registers)."""
+
+    tenant_path = "tenant"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=8)
+    name = models.CharField(max_length=100)
+    validity_from = models.DateTimeField(default=timezone.now)
+    validity_to = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "health facilities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "code"],
+                condition=models.Q(validity_to__isnull=True),
+                name="core_hf_code_unique_per_tenant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Role(models.Model):
+    """A named set of rights; a tenant's own, or shared by all tenants when `tenant` is empty."""
+
+    tenant_path = "tenant"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.PROTECT)
+    name = models.CharField(max_length=64)
+    is_system = models.BooleanField(default=False)
+    validity_to = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="core_role_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleRight(models.Model):
+    tenant_path = "role__tenant"
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="rights")
+    right_id = models.IntegerField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["role", "right_id"], name="core_role_right")]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.right_id}"
+
+
+class User(AbstractUser):
+    """A person using the system; `tenant` is empty only for platform superusers."""
+
+    tenant_path = "tenant"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    health_facility = models.ForeignKey(
+        HealthFacility, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    other_names = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    language = models.ForeignKey(Language, default="en", on_delete=models.PROTECT)
+    roles = models.ManyToManyField(Role, blank=True, related_name="users")
+
+    objects = UserManager()
+
+    @cached_property
+    def rights(self) -> frozenset[int]:
+        """Every right this user holds: through roles, or all known rights for a superuser."""
+        from core.rights import all_rights
+
+        if self.is_superuser:
+            return all_rights()
+        return frozenset(
+            RoleRight.objects.filter(role__users=self, role__validity_to__isnull=True)
+            .values_list("right_id", flat=True)
+        )
+
+    def has_rights(self, *codes: int | str) -> bool:
+        """True when the user holds every code given (superusers hold all)."""
+        if not self.is_active:
+            return False
+        if self.is_superuser:
+            return True
+        held = self.rights
+        return all(int(code) in held for code in codes)
+
+
+class ModuleConfiguration(models.Model):
+    """A module's settings as stored in the database, merged over its `DEFAULT_CFG`.
+
+    `layer` is `be` (back end, never sent to clients) or `fe` (front end; sent to anyone by
+    `moduleConfigurations` when `is_exposed`).
+    """
+
+    tenant_path = None  # deployment-wide
+
+    class Layer(models.TextChoices):
+        BACKEND = "be", "back end"
+        FRONTEND = "fe", "front end"
+
+    module = models.CharField(max_length=64)
+    layer = models.CharField(max_length=2, choices=Layer.choices, default=Layer.BACKEND)
+    version = models.CharField(max_length=10, blank=True)
+    config = models.JSONField(default=dict, blank=True)
+    is_exposed = models.BooleanField(default=False)
+    is_disabled_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["module", "layer"], name="core_module_config_layer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.module} ({self.layer})"
+
+
+class FieldControl(models.Model):
+    """Front-end field visibility (`controls { field usage }` in `moduleConfigurations`)."""
+
+    tenant_path = None
+
+    module_configuration = models.ForeignKey(
+        ModuleConfiguration, on_delete=models.CASCADE, related_name="controls"
+    )
+    field = models.CharField(max_length=250)
+    usage = models.CharField(max_length=1)  # openIMIS: M mandatory, O optional, H hidden
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["module_configuration", "field"], name="core_fc_field")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.usage}"
+
+
+class MutationLog(models.Model):
+    """What a client asked to change and what came of it; clients poll it by clientMutationId."""
+
+    tenant_path = "user__tenant"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    module = models.CharField(max_length=64)
+    mutation = models.CharField(max_length=128)
+    # NULL, not "", means "not given": the client id is unique per user only when given.
+    client_mutation_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    client_mutation_label = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    client_mutation_details = models.JSONField(null=True, blank=True)
+    json_content = models.JSONField(default=dict)
+    status = models.IntegerField(choices=MutationStatus.choices, default=MutationStatus.RECEIVED)
+    error = models.JSONField(null=True, blank=True)
+    autogenerated_code = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    json_ext = models.JSONField(null=True, blank=True)
+    uuids = models.JSONField(default=list, blank=True)
+    request_date_time = models.DateTimeField(default=timezone.now, db_index=True)
+    finish_date_time = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "client_mutation_id"],
+                condition=models.Q(client_mutation_id__isnull=False),
+                name="core_mutation_log_client_id",
+            )
+        ]
+        indexes = [models.Index(fields=["user", "-request_date_time"])]
+
+    def __str__(self) -> str:
+        return f"{self.mutation} {self.client_mutation_id or self.id} ({self.get_status_display()})"

@@ -1,0 +1,44 @@
+"""Row security in one place: every queryset a resolver or service returns passes through here.
+
+A model says how it reaches its tenant with `tenant_path` (`"tenant"`, `"claim__tenant"`, ...;
+`None` for global catalogues such as diagnoses). A model without the attribute is refused, so a new
+model cannot be exposed unscoped by accident. A model may add its own rule (for instance, a claim
+administrator sees only their facility's claims) with a `scope_for_user(user, queryset)`
+classmethod.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, QuerySet
+
+M = TypeVar("M", bound=Model)
+
+_UNSET = object()
+
+
+def scope_queryset(user, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Limit `queryset` to what `user` may see: nothing for anonymous users, their tenant's rows
+    otherwise (platform superusers without a tenant see every tenant)."""
+    model = queryset.model
+    path = getattr(model, "tenant_path", _UNSET)
+    if path is _UNSET:
+        raise ImproperlyConfigured(f"{model.__name__} does not declare tenant_path")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if path is not None and user.tenant_id is not None:
+        queryset = queryset.filter(**{f"{path}_id": user.tenant_id})
+    elif path is not None and not user.is_superuser:
+        return queryset.none()
+    extra_rule = getattr(model, "scope_for_user", None)
+    if extra_rule is not None:
+        queryset = extra_rule(user, queryset)
+    return queryset
+
+
+def get_scoped(user, queryset: QuerySet[M], **lookup) -> M:
+    """One row the user may see, or `DoesNotExist` (whether it is missing or belongs to
+    someone else: the caller cannot tell, which is the point)."""
+    return scope_queryset(user, queryset).get(**lookup)

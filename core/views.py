@@ -1,0 +1,129 @@
+"""HTTP endpoints of core: the GraphQL endpoint and the REST current-user view."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
+from graphene_django.views import GraphQLView, HttpError
+from graphql import ExecutionResult, GraphQLError
+from graphql_jwt.exceptions import JSONWebTokenError
+
+from core.gql.policy import PolicyMiddleware
+from core.gql.validation import NoIntrospection, alias_limit_rule, depth_limit_rule
+
+logger = logging.getLogger(__name__)
+
+# Errors whose message is meant for the client; anything else is an internal failure.
+CLIENT_ERRORS = (GraphQLError, JSONWebTokenError, PermissionDenied, ValidationError)
+
+
+class OpenIMISGraphQLView(GraphQLView):
+    """graphene-django's view with the policy middleware and the request limits."""
+
+    assembly = None
+
+    def __init__(self, assembly=None, **kwargs) -> None:
+        self.assembly = assembly or self.assembly
+        kwargs.setdefault("schema", self.assembly.schema)
+        kwargs.setdefault("middleware", [PolicyMiddleware(self.assembly.policies)])
+        super().__init__(**kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        rules = [
+            depth_limit_rule(settings.GRAPHQL_MAX_DEPTH),
+            alias_limit_rule(settings.GRAPHQL_MAX_ALIASES),
+        ]
+        if not settings.DEBUG:
+            rules.append(NoIntrospection)
+        self.validation_rules = rules
+        return super().dispatch(request, *args, **kwargs)
+
+    def can_display_graphiql(self, request, data) -> bool:
+        return settings.DEBUG and super().can_display_graphiql(request, data)
+
+    def get_response(self, request, data, show_graphiql=False):
+        query = self.get_graphql_params(request, data)[0]
+        if query and len(query.encode()) > settings.GRAPHQL_MAX_QUERY_BYTES:
+            raise HttpError(
+                HttpResponse(status=413),
+                f"The query document exceeds {settings.GRAPHQL_MAX_QUERY_BYTES} bytes.",
+            )
+        result, status = super().get_response(request, data, show_graphiql)
+        executed = getattr(request, "_graphql_result", None)
+        if executed is not None and _only_token_errors(executed):
+            status = 401
+        return result, status
+
+    def execute_graphql_request(self, request, data, query, variables, operation_name,
+                                show_graphiql=False):
+        try:
+            result = super().execute_graphql_request(
+                request, data, query, variables, operation_name, show_graphiql
+            )
+        except HttpError:
+            raise
+        except Exception:  # a validation rule or the parser broke on hostile input
+            logger.exception("GraphQL request could not be validated")
+            result = ExecutionResult(data=None, errors=[GraphQLError("Invalid request.")])
+        request._graphql_result = result
+        return result
+
+    @staticmethod
+    def format_error(error):
+        formatted = GraphQLView.format_error(error)
+        original = getattr(error, "original_error", None)
+        if original is not None and not isinstance(original, CLIENT_ERRORS):
+            logger.error("GraphQL resolver failed", exc_info=original)
+            if not settings.DEBUG:
+                formatted["message"] = "Internal server error."
+        return formatted
+
+
+def _only_token_errors(result: ExecutionResult) -> bool:
+    """A refused or missing token with nothing else answered: the client must log in (401)."""
+    if not result.errors:
+        return False
+    if not all(
+        isinstance(getattr(e, "original_error", None), JSONWebTokenError) for e in result.errors
+    ):
+        return False
+    return not result.data or all(value is None for value in result.data.values())
+
+
+def user_json(user) -> dict:
+    """The logged-in user as the web app reads it (`i_user.rights`, `i_user.health_facility_id`)."""
+    return {
+        "id": user.pk,
+        "uuid": str(user.uuid),
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "other_names": user.other_names,
+        "email": user.email,
+        "is_superuser": user.is_superuser,
+        "tenant": (
+            {"id": user.tenant_id, "uuid": str(user.tenant.uuid), "code": user.tenant.code}
+            if user.tenant_id
+            else None
+        ),
+        "i_user": {
+            "id": user.pk,
+            "uuid": str(user.uuid),
+            "last_name": user.last_name,
+            "other_names": user.other_names,
+            "language": user.language_id,
+            "health_facility_id": user.health_facility_id,
+            "rights": sorted(user.rights),
+        },
+    }
+
+
+@require_GET
+def current_user(request: HttpRequest) -> JsonResponse:
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
+    return JsonResponse(user_json(request.user))

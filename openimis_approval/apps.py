@@ -1,0 +1,30 @@
+from core import modules
+
+DEFAULT_CFG = {
+    # Rights (DESIGN.md section 6).
+    "gql_query_approvals_perms": ["112001"],
+    "gql_mutation_create_approvals_perms": ["112002"],
+    "gql_mutation_update_approvals_perms": ["112003"],
+    "gql_mutation_cancel_approvals_perms": ["112004"],
+    "gql_mutation_submit_approvals_perms": ["112005"],
+    "gql_mutation_review_approvals_perms": ["112006"],
+    "gql_mutation_decide_approvals_perms": ["112007"],
+    "gql_mutation_submit_appeal_perms": ["112008"],
+    "gql_mutation_decide_appeal_perms": ["112009"],
+    "gql_mutation_approval_documents_perms": ["112010"],
+    "gql_mutation_approval_templates_perms": ["112011"],
+    "gql_query_approval_print_perms": ["112012"],
+    "gql_query_approval_dashboard_perms": ["112013"],
+    # Decision due time per priority, in hours.
+    "decision_due_hours": {"EMERGENCY": 1, "STAT": 24, "URGENT": 72, "ROUTINE": 168},
+    "max_appeal_levels": 2,
+}
+
+
+class ApprovalConfig(modules.OpenIMISModule):
+    name = "openimis_approval"
+    label = "approval"
+    module_name = "approval"
+    verbose_name = "Pre-authorization"
+    requires = ("core", "openimis_claim")
+    DEFAULT_CFG = DEFAULT_CFG

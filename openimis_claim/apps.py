@@ -1,0 +1,27 @@
+from core import modules
+
+DEFAULT_CFG = {
+    # Rights (openIMIS defaults, API.md "Codes").
+    "gql_query_claims_perms": ["111001"],
+    "gql_mutation_create_claims_perms": ["111002"],
+    "gql_mutation_update_claims_perms": ["111010"],
+    "gql_mutation_delete_claims_perms": ["111004"],
+    "gql_query_claim_load_perms": ["111005"],
+    "gql_query_claim_print_perms": ["111006"],
+    "gql_mutation_submit_claims_perms": ["111007"],
+    "gql_mutation_deliver_claim_review_perms": ["111008"],
+    "gql_mutation_deliver_claim_feedback_perms": ["111009"],
+    "gql_mutation_select_claim_feedback_review_perms": ["111010"],
+    "gql_mutation_process_claims_perms": ["111011"],
+    "gql_mutation_restore_claims_perms": ["111012"],
+    "gql_mutation_valuate_claim_perms": ["111101"],
+}
+
+
+class ClaimConfig(modules.OpenIMISModule):
+    name = "openimis_claim"
+    label = "claim"
+    module_name = "claim"
+    verbose_name = "Claims"
+    requires = ("core",)
+    DEFAULT_CFG = DEFAULT_CFG

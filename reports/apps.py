@@ -1,0 +1,17 @@
+from core import modules
+
+DEFAULT_CFG = {
+    "gql_query_reports_perms": [],
+    "gql_mutation_reports_override_perms": ["131201"],
+    "render_timeout_seconds": 20,
+    "max_pdf_bytes": 20_000_000,
+}
+
+
+class ReportsConfig(modules.OpenIMISModule):
+    name = "reports"
+    label = "report"
+    module_name = "report"
+    verbose_name = "Reports"
+    requires = ("core",)
+    DEFAULT_CFG = DEFAULT_CFG

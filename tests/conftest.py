@@ -1,0 +1,120 @@
+"""Shared fixtures: tenants, users with rights, and an HTTP GraphQL client."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from graphql_jwt.shortcuts import get_token
+
+from core.models import Role, RoleRight, Tenant, User
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Module configuration and login throttles live in the cache: no test sees another's."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _expected_database_vendor(django_db_setup, django_db_blocker):
+    """CI sets EXPECT_DATABASE_VENDOR so a run meant for PostgreSQL cannot pass on SQLite."""
+    expected = os.environ.get("EXPECT_DATABASE_VENDOR")
+    if expected:
+        with django_db_blocker.unblock():
+            assert connection.vendor == expected, f"tests ran on {connection.vendor}"
+
+
+@pytest.fixture
+def tenant(db) -> Tenant:
+    return Tenant.objects.create(code="T1", name="First scheme")
+
+
+@pytest.fixture
+def other_tenant(db) -> Tenant:
+    return Tenant.objects.create(code="T2", name="Second scheme")
+
+
+@pytest.fixture
+def make_user(db, tenant):
+    """make_user(rights=[...], tenant=..., username=..., superuser=False) -> User."""
+    counter = {"n": 0}
+
+    def make(
+        rights: list[int] | tuple[int, ...] = (),
+        *,
+        tenant: Tenant | None = tenant,
+        username: str | None = None,
+        password: str = "pass-word-1",
+        superuser: bool = False,
+    ) -> User:
+        counter["n"] += 1
+        username = username or f"user{counter['n']}"
+        user = User.objects.create_user(
+            username=username, password=password, tenant=tenant, is_superuser=superuser
+        )
+        if rights:
+            role = Role.objects.create(tenant=tenant, name=f"role-{username}")
+            RoleRight.objects.bulk_create(RoleRight(role=role, right_id=r) for r in rights)
+            user.roles.add(role)
+        return user
+
+    return make
+
+
+@dataclass
+class GraphQLResponse:
+    status_code: int
+    body: dict[str, Any]
+    response: Any
+
+    @property
+    def data(self) -> dict[str, Any] | None:
+        return self.body.get("data")
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return self.body.get("errors") or []
+
+    @property
+    def error_messages(self) -> list[str]:
+        return [e["message"] for e in self.errors]
+
+
+def post_graphql(
+    client: Client,
+    query: str,
+    variables: dict | None = None,
+    *,
+    user: User | None = None,
+    headers: dict[str, str] | None = None,
+) -> GraphQLResponse:
+    """POST a document as the web app does; `user` authenticates with an `Authorization` header."""
+    extra = dict(headers or {})
+    if user is not None:
+        extra["HTTP_AUTHORIZATION"] = f"JWT {get_token(user)}"
+    payload: dict[str, Any] = {"query": query}
+    if variables is not None:
+        payload["variables"] = variables
+    response = client.post(
+        "/api/graphql", data=json.dumps(payload), content_type="application/json", **extra
+    )
+    return GraphQLResponse(response.status_code, response.json(), response)
+
+
+@pytest.fixture
+def gql(client):
+    """gql(query, variables=None, user=None, headers=None) -> GraphQLResponse."""
+
+    def run(query: str, variables: dict | None = None, **kwargs) -> GraphQLResponse:
+        return post_graphql(client, query, variables, **kwargs)
+
+    return run
