@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.middleware.csrf import get_token
-from graphql import GraphQLError
 from graphql_jwt.exceptions import JSONWebTokenError
 
 logger = logging.getLogger(__name__)
@@ -67,7 +66,10 @@ class JWTAuthenticationMiddleware:
         if request.user.is_authenticated:
             request.auth_via_cookie = True  # a Django session (the admin site)
         else:
-            from_header = "HTTP_AUTHORIZATION" in request.META
+            # As graphql_jwt reads it: any other header leaves the token to the cookie.
+            header = request.META.get("HTTP_AUTHORIZATION", "").split()
+            prefix = settings.GRAPHQL_JWT.get("JWT_AUTH_HEADER_PREFIX", "JWT")
+            from_header = len(header) == 2 and header[0].lower() == prefix.lower()
             from_cookie = settings.JWT_COOKIE_NAME in request.COOKIES
             if from_header or from_cookie:
                 try:
@@ -103,6 +105,12 @@ class LoginThrottle:
         cache.delete(self.key)
 
 
+class LoginLocked(JSONWebTokenError):
+    """Answered like a wrong password (HTTP 401), with its own code."""
+
+    extensions = {"code": "LOGIN_LOCKED"}
+
+
 class ObtainToken(graphql_jwt.ObtainJSONWebToken):
     """django-graphql-jwt's login, refused for a while after repeated failures."""
 
@@ -113,10 +121,7 @@ class ObtainToken(graphql_jwt.ObtainJSONWebToken):
     def mutate(cls, root, info, **kwargs):
         throttle = LoginThrottle(kwargs.get("username", ""))
         if throttle.locked():
-            raise GraphQLError(
-                "Too many failed login attempts; try again later.",
-                extensions={"code": "LOGIN_LOCKED"},
-            )
+            raise LoginLocked("Too many failed login attempts; try again later.")
         try:
             result = super().mutate(root, info, **kwargs)
         except JSONWebTokenError:

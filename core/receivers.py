@@ -2,6 +2,7 @@
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from graphql_jwt.refresh_token.signals import refresh_token_rotated
 
 from core.config import clear_module_config_cache
 from core.models import ModuleConfiguration
@@ -11,3 +12,9 @@ from core.models import ModuleConfiguration
 @receiver(post_delete, sender=ModuleConfiguration, dispatch_uid="core-config-deleted")
 def forget_module_config(sender, instance: ModuleConfiguration, **kwargs) -> None:
     clear_module_config_cache(instance.module, instance.layer)
+
+
+@receiver(refresh_token_rotated, dispatch_uid="core-revoke-rotated-refresh-token")
+def revoke_rotated_refresh_token(sender, request, refresh_token, **kwargs) -> None:
+    """A refresh token is good for one refresh: a stolen copy used later is refused."""
+    refresh_token.revoke(request)

@@ -4,7 +4,7 @@ A model says how it reaches its tenant with `tenant_path` (`"tenant"`, `"claim__
 `None` for global catalogues such as diagnoses). A model without the attribute is refused, so a new
 model cannot be exposed unscoped by accident. A model may add its own rule (for instance, a claim
 administrator sees only their facility's claims) with a `scope_for_user(user, queryset)`
-classmethod.
+classmethod, and the same rule for one row in memory as a `visible_to(self, user)` method.
 """
 
 from __future__ import annotations
@@ -36,6 +36,32 @@ def scope_queryset(user, queryset: QuerySet[M]) -> QuerySet[M]:
     if extra_rule is not None:
         queryset = extra_rule(user, queryset)
     return queryset
+
+
+def row_visible(user, obj: Model) -> bool:
+    """The same rule as `scope_queryset`, for one row already in memory (a related object that
+    was fetched with `select_related`), so checking it costs no query."""
+    model = type(obj)
+    path = getattr(model, "tenant_path", _UNSET)
+    if path is _UNSET:
+        raise ImproperlyConfigured(f"{model.__name__} does not declare tenant_path")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if path is not None:
+        if user.tenant_id is None:
+            if not user.is_superuser:
+                return False
+        else:
+            *hops, last = path.split("__")
+            holder = obj
+            for hop in hops:
+                holder = getattr(holder, hop)
+                if holder is None:
+                    return False
+            if getattr(holder, f"{last}_id") != user.tenant_id:
+                return False
+    extra_rule = getattr(model, "visible_to", None)
+    return extra_rule(obj, user) if extra_rule is not None else True
 
 
 def get_scoped(user, queryset: QuerySet[M], **lookup) -> M:

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from graphene_django.views import GraphQLView, HttpError
-from graphql import ExecutionResult, GraphQLError
+from graphql import ExecutionResult, GraphQLError, specified_rules
 from graphql_jwt.exceptions import JSONWebTokenError
 
 from core.gql.policy import PolicyMiddleware
 from core.gql.validation import NoIntrospection, alias_limit_rule, depth_limit_rule
 
 logger = logging.getLogger(__name__)
+
+SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 # Errors whose message is meant for the client; anything else is an internal failure.
 CLIENT_ERRORS = (GraphQLError, JSONWebTokenError, PermissionDenied, ValidationError)
@@ -33,7 +36,9 @@ class OpenIMISGraphQLView(GraphQLView):
         super().__init__(**kwargs)
 
     def dispatch(self, request, *args, **kwargs):
+        # The view's rules replace graphql-core's defaults: keep the specification's rules.
         rules = [
+            *specified_rules,
             depth_limit_rule(settings.GRAPHQL_MAX_DEPTH),
             alias_limit_rule(settings.GRAPHQL_MAX_ALIASES),
         ]
@@ -75,6 +80,9 @@ class OpenIMISGraphQLView(GraphQLView):
     @staticmethod
     def format_error(error):
         formatted = GraphQLView.format_error(error)
+        if not settings.DEBUG and "message" in formatted:
+            # "Did you mean ...?" would reveal the schema that introspection hides.
+            formatted["message"] = SUGGESTION.sub("", formatted["message"])
         original = getattr(error, "original_error", None)
         if original is not None and not isinstance(original, CLIENT_ERRORS):
             logger.error("GraphQL resolver failed", exc_info=original)

@@ -81,7 +81,7 @@ def enforce(policy: Policy, info: GraphQLResolveInfo) -> None:
         raise AuthenticationRequired()
     if (
         info.operation.operation == OperationType.MUTATION
-        and getattr(request, "jwt_from_cookie", False)
+        and getattr(request, "auth_via_cookie", False)
         and not policy.csrf_exempt
         and csrf_failure(request)
     ):

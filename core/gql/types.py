@@ -7,12 +7,14 @@ from collections.abc import Iterable
 
 import graphene
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import QuerySet
 from graphene_django import DjangoObjectType
+from graphene_django.converter import convert_django_field, convert_field_to_djangomodel
 from graphene_django.filter import DjangoFilterConnectionField
 from graphql import GraphQLError
 
-from core.scoping import scope_queryset
+from core.scoping import row_visible, scope_queryset
 
 
 class CountableConnection(graphene.relay.Connection):
@@ -36,6 +38,37 @@ class ScopedObjectType(DjangoObjectType):
     @classmethod
     def get_queryset(cls, queryset: QuerySet, info) -> QuerySet:
         return scope_queryset(info.context.user, queryset)
+
+
+def _scoped_relation_resolver(field_name: str):
+    def resolve(root, info, **kwargs):
+        related = getattr(root, field_name)
+        if related is None or not row_visible(info.context.user, related):
+            return None
+        return related
+
+    return resolve
+
+
+@convert_django_field.register(models.OneToOneField)
+@convert_django_field.register(models.ForeignKey)
+def convert_scoped_relation(field, registry=None):
+    """Foreign keys to a scoped type are checked in memory, on the row the parent's queryset
+    fetched (`select_related` it there), instead of graphene-django's one query per row."""
+    default = convert_field_to_djangomodel(field, registry)
+
+    def dynamic_type():
+        target = registry.get_type_for_model(field.related_model)
+        if target is None or not issubclass(target, ScopedObjectType):
+            return default.get_type()
+        return graphene.Field(
+            target,
+            description=getattr(field, "help_text", None) or None,
+            required=not field.null,
+            resolver=_scoped_relation_resolver(field.name),
+        )
+
+    return graphene.Dynamic(dynamic_type)
 
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
@@ -92,6 +125,28 @@ class OrderedConnectionField(DjangoFilterConnectionField):
         if not queryset.ordered:
             return queryset.order_by("pk")
         return queryset
+
+    @classmethod
+    def connection_resolver(
+        cls, resolver, connection, default_manager, queryset_resolver, max_limit,
+        enforce_first_or_last, root, info, **args,
+    ):
+        # graphene-django refuses an oversized page with `assert`, which the view masks as an
+        # internal error: refuse it here with a message the client can act on.
+        for name in ("first", "last", "offset"):
+            if (args.get(name) or 0) < 0:
+                raise GraphQLError(f"`{name}` must not be negative.")
+        for name in ("first", "last"):
+            size = args.get(name)
+            if max_limit and size and size > max_limit:
+                raise GraphQLError(
+                    f"Requesting {size} records on the `{info.field_name}` connection exceeds "
+                    f"the `{name}` limit of {max_limit} records."
+                )
+        return super().connection_resolver(
+            resolver, connection, default_manager, queryset_resolver, max_limit,
+            enforce_first_or_last, root, info, **args,
+        )
 
     def get_queryset_resolver(self):
         filtered = super().get_queryset_resolver()

@@ -23,6 +23,9 @@ class Query(graphene.ObjectType):
     )
     note = requires("gql_query_notes_perms", graphene.Field(NoteGQLType, uuid=graphene.String()))
 
+    def resolve_notes(self, info, **kwargs):
+        return Note.objects.select_related("parent")
+
     def resolve_note(self, info, uuid):
         return scope_queryset(info.context.user, Note.objects.all()).filter(uuid=uuid).first()
 

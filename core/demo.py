@@ -1,0 +1,86 @@
+"""Demo tenants, facilities, roles and users (DESIGN.md section 10); `seed_demo` calls this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from core.models import HealthFacility, Role, RoleRight, Tenant, User
+from core.rights import all_rights
+
+ADMIN_PASSWORD = "admin123"
+DEMO_PASSWORD = "demo-pass-1"
+
+CLERK_RIGHTS = (111001, 111002, 111005, 111006, 111007, 111010,
+                112001, 112002, 112003, 112005, 112012)
+REVIEWER_RIGHTS = (111001, 111005, 111006, 111008, 111009, 111010, 111011, 111101,
+                   112001, 112006, 112007, 112009, 112010, 112012, 112013)
+VIEWER_RIGHTS = (111001, 112001)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    tenant_code: str
+    what: str
+
+
+DEMO_USERS = (
+    DemoUser("Admin", ADMIN_PASSWORD, "DEMO1", "everything (superuser of the demo)"),
+    DemoUser("clerk", DEMO_PASSWORD, "DEMO1", "claim administrator of HF001"),
+    DemoUser("reviewer", DEMO_PASSWORD, "DEMO1", "medical officer: review, decide, process"),
+    DemoUser("viewer", DEMO_PASSWORD, "DEMO1", "search claims and approvals"),
+    DemoUser("admin2", DEMO_PASSWORD, "DEMO2", "every right, second tenant only"),
+)
+
+
+def _role(tenant: Tenant, name: str, rights) -> Role:
+    role, _ = Role.objects.get_or_create(tenant=tenant, name=name)
+    RoleRight.objects.bulk_create(
+        [RoleRight(role=role, right_id=r) for r in rights], ignore_conflicts=True
+    )
+    return role
+
+
+def _user(username: str, password: str, tenant: Tenant, **fields) -> tuple[User, bool]:
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        return user, False
+    user = User(username=username, tenant=tenant, **fields)
+    user.set_password(password)
+    user.save()
+    return user, True
+
+
+@transaction.atomic
+def seed_demo() -> list[tuple[DemoUser, bool]]:
+    """Create what is missing; rows that exist are kept as they are (same data on every run)."""
+    first, _ = Tenant.objects.get_or_create(code="DEMO1", defaults={"name": "Demo health scheme"})
+    second, _ = Tenant.objects.get_or_create(code="DEMO2", defaults={"name": "Second scheme"})
+    hospital, _ = HealthFacility.objects.get_or_create(
+        tenant=first, code="HF001", defaults={"name": "Demo District Hospital"}
+    )
+    HealthFacility.objects.get_or_create(
+        tenant=second, code="HF201", defaults={"name": "Second Scheme Clinic"}
+    )
+    roles = {
+        "clerk": _role(first, "Claim administrator", CLERK_RIGHTS),
+        "reviewer": _role(first, "Medical officer", REVIEWER_RIGHTS),
+        "viewer": _role(first, "Viewer", VIEWER_RIGHTS),
+        "admin2": _role(second, "Scheme administrator", sorted(all_rights())),
+    }
+    tenants = {"DEMO1": first, "DEMO2": second}
+    results = []
+    for demo in DEMO_USERS:
+        fields = {"last_name": demo.username.capitalize(), "other_names": "Demo"}
+        if demo.username == "Admin":
+            fields.update(is_superuser=True, is_staff=True)
+        if demo.username == "clerk":
+            fields["health_facility"] = hospital
+        user, created = _user(demo.username, demo.password, tenants[demo.tenant_code], **fields)
+        if demo.username in roles:
+            user.roles.add(roles[demo.username])
+        results.append((demo, created))
+    return results
