@@ -475,3 +475,14 @@ def test_field_suggestions_are_hidden_without_debug(gql, reader, settings):
     assert shown.error_messages == [
         "Cannot query field 'titel' on type 'NoteGQLType'. Did you mean 'title'?"
     ]
+
+
+def test_graphiql_is_served_only_with_debug(client, settings):
+    production = client.get("/api/graphql", HTTP_ACCEPT="text/html")
+    settings.DEBUG = True
+    development = client.get("/api/graphql", HTTP_ACCEPT="text/html")
+
+    assert production.status_code == 400
+    assert production["Content-Type"] == "application/json"
+    assert development.status_code == 200
+    assert b"GraphiQL" in development.content

@@ -16,7 +16,8 @@ from core.gql.policy import public, requires
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def probe(modules: str) -> dict:
+def run_with_modules(modules: str, *command: str) -> subprocess.CompletedProcess:
+    """Run a Python command as a production server with only `modules` would start."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -26,10 +27,14 @@ def probe(modules: str) -> dict:
         "ALLOWED_HOSTS": "testserver",
         "DATABASE_URL": "sqlite:///:memory:",
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.modules_probe"], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=120, check=False,
+    return subprocess.run(
+        [sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=120, check=False,
     )
+
+
+def probe(modules: str) -> dict:
+    result = run_with_modules(modules, "-m", "tests.modules_probe")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -90,17 +95,7 @@ def test_removing_a_module_removes_its_operations_and_the_server_still_starts():
 
 
 def test_a_module_whose_requirement_is_missing_fails_the_start_up_check():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "OPENIMIS_MODULES": "core,openimis_approval",
-        "SECRET_KEY": "probe-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "DEBUG": "0",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=120, check=False,
-    )
+    result = run_with_modules("core,openimis_approval", "manage.py", "check")
 
     assert result.returncode != 0
     assert "openimis.E001" in result.stderr
