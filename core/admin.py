@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from core import admin_registers  # noqa: F401  (registers the register models)
 from core.models import (
     FieldControl,
-    HealthFacility,
     Language,
     ModuleConfiguration,
     MutationLog,
@@ -23,13 +23,6 @@ class TenantAdmin(admin.ModelAdmin):
 @admin.register(Language)
 class LanguageAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "sort_order")
-
-
-@admin.register(HealthFacility)
-class HealthFacilityAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "tenant", "validity_to")
-    list_filter = ("tenant",)
-    search_fields = ("code", "name")
 
 
 class RoleRightInline(admin.TabularInline):

@@ -9,6 +9,18 @@ DEFAULT_CFG = {
     "gql_query_mutation_logs_perms": [],
     # Who may read every mutation log of their tenant, not just their own.
     "gql_query_mutation_logs_admin_perms": ["121801"],
+    # Registers. Pickers of reference data are open to every user of the tenant.
+    "gql_query_locations_perms": [],
+    "gql_query_health_facilities_perms": [],
+    "gql_query_diagnoses_perms": [],
+    "gql_query_medical_items_perms": [],
+    "gql_query_medical_services_perms": [],
+    "gql_query_officers_perms": ["121501"],
+    "gql_query_families_perms": ["101001"],
+    "gql_query_insurees_perms": ["101101"],
+    "gql_query_products_perms": ["121001"],
+    "gql_query_policies_perms": ["101201"],
+    "gql_query_eligibility_perms": ["101101"],
     "age_of_majority": 18,
     "currency": "$",
 }

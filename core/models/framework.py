@@ -1,4 +1,4 @@
-"""Core models: tenants, users and their rights, module configuration, the mutation log."""
+"""Framework models: tenants, users and their rights, module configuration, the mutation log."""
 
 from __future__ import annotations
 
@@ -37,32 +37,6 @@ class Language(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class HealthFacility(models.Model):
-    """A hospital, health centre or dispensary (extended by the registers)."""
-
-    tenant_path = "tenant"
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
-    code = models.CharField(max_length=8)
-    name = models.CharField(max_length=100)
-    validity_from = models.DateTimeField(default=timezone.now)
-    validity_to = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name_plural = "health facilities"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "code"],
-                condition=models.Q(validity_to__isnull=True),
-                name="core_hf_code_unique_per_tenant",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
 
 class Role(models.Model):
@@ -106,7 +80,7 @@ class User(AbstractUser):
         Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     health_facility = models.ForeignKey(
-        HealthFacility, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.HealthFacility", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     other_names = models.CharField(max_length=100, blank=True)
     phone = models.CharField(max_length=50, blank=True)

@@ -1,0 +1,177 @@
+"""Django admin of the shared registers: every model, with search and filters."""
+
+from django.contrib import admin
+
+from core.models import (
+    Diagnosis,
+    Family,
+    HealthFacility,
+    Insuree,
+    InsureePolicy,
+    ItemsPricelist,
+    ItemsPricelistDetail,
+    Location,
+    MedicalItem,
+    MedicalService,
+    Officer,
+    Policy,
+    Product,
+    ProductItem,
+    ProductService,
+    ServicesPricelist,
+    ServicesPricelistDetail,
+)
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "type", "parent", "tenant", "validity_to")
+    list_filter = ("type", "tenant")
+    search_fields = ("code", "name")
+    raw_id_fields = ("parent",)
+
+
+@admin.register(HealthFacility)
+class HealthFacilityAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level", "care_type", "location", "tenant",
+                    "contract_end_date")
+    list_filter = ("tenant", "level", "care_type")
+    search_fields = ("code", "name")
+    raw_id_fields = ("location", "items_pricelist", "services_pricelist")
+
+
+@admin.register(MedicalItem)
+class MedicalItemAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "type", "price", "care_type", "requires_preauthorization",
+                    "tenant")
+    list_filter = ("tenant", "type", "care_type", "requires_preauthorization")
+    search_fields = ("code", "name")
+
+
+@admin.register(MedicalService)
+class MedicalServiceAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "category", "price", "care_type",
+                    "requires_preauthorization", "tenant")
+    list_filter = ("tenant", "category", "type", "care_type", "requires_preauthorization")
+    search_fields = ("code", "name")
+
+
+class ItemsPricelistDetailInline(admin.TabularInline):
+    model = ItemsPricelistDetail
+    raw_id_fields = ("item",)
+    extra = 0
+
+
+class ServicesPricelistDetailInline(admin.TabularInline):
+    model = ServicesPricelistDetail
+    raw_id_fields = ("service",)
+    extra = 0
+
+
+@admin.register(ItemsPricelist)
+class ItemsPricelistAdmin(admin.ModelAdmin):
+    list_display = ("name", "location", "date", "tenant")
+    list_filter = ("tenant",)
+    search_fields = ("name",)
+    inlines = [ItemsPricelistDetailInline]
+
+
+@admin.register(ServicesPricelist)
+class ServicesPricelistAdmin(admin.ModelAdmin):
+    list_display = ("name", "location", "date", "tenant")
+    list_filter = ("tenant",)
+    search_fields = ("name",)
+    inlines = [ServicesPricelistDetailInline]
+
+
+@admin.register(Diagnosis)
+class DiagnosisAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "validity_to")
+    search_fields = ("code", "name")
+
+
+@admin.register(Officer)
+class OfficerAdmin(admin.ModelAdmin):
+    list_display = ("code", "last_name", "other_names", "location", "tenant")
+    list_filter = ("tenant",)
+    search_fields = ("code", "last_name", "other_names")
+    raw_id_fields = ("location", "user")
+    filter_horizontal = ("villages",)
+
+
+class InsureeInline(admin.TabularInline):
+    model = Insuree
+    fields = ("chf_id", "last_name", "other_names", "dob", "gender", "head")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Family)
+class FamilyAdmin(admin.ModelAdmin):
+    list_display = ("id", "head_insuree", "location", "tenant")
+    list_filter = ("tenant", "poverty")
+    search_fields = ("head_insuree__chf_id", "head_insuree__last_name")
+    raw_id_fields = ("head_insuree", "location")
+    inlines = [InsureeInline]
+
+
+@admin.register(Insuree)
+class InsureeAdmin(admin.ModelAdmin):
+    list_display = ("chf_id", "last_name", "other_names", "dob", "gender", "head", "tenant")
+    list_filter = ("tenant", "gender", "head")
+    search_fields = ("chf_id", "last_name", "other_names", "phone")
+    raw_id_fields = ("family", "current_village", "health_facility")
+
+
+class ProductItemInline(admin.TabularInline):
+    model = ProductItem
+    raw_id_fields = ("item",)
+    extra = 0
+
+
+class ProductServiceInline(admin.TabularInline):
+    model = ProductService
+    raw_id_fields = ("service",)
+    extra = 0
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "date_from", "date_to", "lump_sum", "tenant")
+    list_filter = ("tenant",)
+    search_fields = ("code", "name")
+    filter_horizontal = ("contracted_facilities",)
+    inlines = [ProductItemInline, ProductServiceInline]
+
+
+class InsureePolicyInline(admin.TabularInline):
+    model = InsureePolicy
+    raw_id_fields = ("insuree",)
+    extra = 0
+
+
+@admin.register(Policy)
+class PolicyAdmin(admin.ModelAdmin):
+    list_display = ("id", "family", "product", "start_date", "expiry_date", "status", "stage",
+                    "tenant")
+    list_filter = ("tenant", "status", "stage", "product")
+    search_fields = ("family__head_insuree__chf_id", "product__code")
+    raw_id_fields = ("family", "officer")
+    date_hierarchy = "start_date"
+    inlines = [InsureePolicyInline]
+
+
+@admin.register(ProductItem)
+class ProductItemAdmin(admin.ModelAdmin):
+    list_display = ("product", "item", "limitation_type", "limit_adult", "limit_no_adult")
+    list_filter = ("product__tenant", "limitation_type")
+    search_fields = ("product__code", "item__code", "item__name")
+    raw_id_fields = ("product", "item")
+
+
+@admin.register(ProductService)
+class ProductServiceAdmin(admin.ModelAdmin):
+    list_display = ("product", "service", "limitation_type", "limit_adult", "limit_no_adult")
+    list_filter = ("product__tenant", "limitation_type")
+    search_fields = ("product__code", "service__code", "service__name")
+    raw_id_fields = ("product", "service")

@@ -1,0 +1,489 @@
+"""Is an insuree covered for an item or service on a date, by which policy, and for how much?
+
+Claims adjudication and approval evaluation call `check_eligibility`, so both answer the same.
+What earlier care has used up (quantities, visits, deductibles, ceilings) is recorded by the
+claims module; core asks for it through the `coverage_usage` signal and never imports claims.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.dispatch import Signal
+
+from core.codes import (
+    CareType,
+    CeilingExclusion,
+    CeilingInterpretation,
+    FacilityLevel,
+    Gender,
+    LimitationType,
+    PatientCategory,
+    PolicyStatus,
+    PriceOrigin,
+    RejectionReason,
+    ServiceCategory,
+)
+from core.config import module_setting
+from core.models import (
+    HealthFacility,
+    Insuree,
+    InsureePolicy,
+    ItemsPricelistDetail,
+    MedicalItem,
+    MedicalService,
+    ProductItem,
+    ProductService,
+    ServicesPricelistDetail,
+)
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
+
+# Statuses under which a policy pays for care dated inside its period (an expired policy still
+# pays for care given before it expired).
+PAYING_STATUSES = (PolicyStatus.ACTIVE, PolicyStatus.EXPIRED)
+
+# Per service category: the product's maximum count, the reason when reached, its amount ceiling.
+CATEGORY_LIMITS = {
+    ServiceCategory.SURGERY: ("max_no_surgeries", RejectionReason.MAX_SURGERIES,
+                              "max_amount_surgery"),
+    ServiceCategory.DELIVERY: ("max_no_deliveries", RejectionReason.MAX_DELIVERIES,
+                               "max_amount_delivery"),
+    ServiceCategory.ANTENATAL: ("max_no_antenatal", RejectionReason.MAX_ANTENATAL,
+                                "max_amount_antenatal"),
+    ServiceCategory.HOSPITALIZATION: ("max_no_hospitalizations",
+                                      RejectionReason.MAX_HOSPITALIZATIONS,
+                                      "max_amount_hospitalization"),
+    ServiceCategory.CONSULTATION: ("max_no_consultations", RejectionReason.MAX_CONSULTATIONS,
+                                   "max_amount_consultation"),
+    ServiceCategory.VISIT: ("max_no_visits", RejectionReason.MAX_VISITS, None),
+}
+
+coverage_usage = Signal()
+"""Sent with `policy`, `insuree`, `item`, `service`, `on_date`, `exclude` (an object whose own
+usage must not count, e.g. the claim being checked); receivers return a `CoverageUsage`."""
+
+
+@dataclass
+class CoverageUsage:
+    """What earlier care used in the policy period. Money keys: `policy`, `policy_ip`,
+    `policy_op`, `insuree`, `insuree_ip`, `insuree_op`, and `category_<code>` for remunerations."""
+
+    quantity_used: Decimal = ZERO
+    last_provided: date | None = None
+    visits: dict[str, int] = field(default_factory=dict)
+    deducted: dict[str, Decimal] = field(default_factory=dict)
+    remunerated: dict[str, Decimal] = field(default_factory=dict)
+
+    def add(self, other: CoverageUsage) -> None:
+        self.quantity_used += other.quantity_used
+        if other.last_provided and (not self.last_provided or other.last_provided >
+                                    self.last_provided):
+            self.last_provided = other.last_provided
+        for mine, theirs in ((self.visits, other.visits), (self.deducted, other.deducted),
+                             (self.remunerated, other.remunerated)):
+            for key, value in theirs.items():
+                mine[key] = mine.get(key, 0) + value
+
+
+@dataclass
+class Condition:
+    name: str
+    met: bool
+    detail: str = ""
+
+
+@dataclass
+class Eligibility:
+    """The answer: `covered` unless a reason stands; amounts are Decimals to the cent."""
+
+    on_date: date
+    covered: bool = False
+    reasons: list[RejectionReason] = field(default_factory=list)
+    conditions: list[Condition] = field(default_factory=list)
+    insuree: Insuree | None = None
+    insuree_policy: InsureePolicy | None = None
+    line: ProductItem | ProductService | None = None
+    adult: bool | None = None
+    waiting_period_end: date | None = None
+    quantity_limit: Decimal | None = None
+    quantity_used: Decimal = ZERO
+    quantity_left: Decimal | None = None
+    next_eligible_date: date | None = None
+    visits_limit: int | None = None
+    visits_used: int = 0
+    unit_price: Decimal = ZERO
+    quantity: Decimal = Decimal("1")
+    covered_quantity: Decimal = ZERO
+    covered_amount: Decimal = ZERO
+    patient_share: Decimal = ZERO
+    deductible_left: Decimal | None = None
+    ceiling_left: Decimal | None = None
+
+    @property
+    def policy(self):
+        return self.insuree_policy.policy if self.insuree_policy else None
+
+    @property
+    def product(self):
+        return self.line.product if self.line else None
+
+    def refuse(self, reason: RejectionReason, name: str, detail: str) -> None:
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+        self.conditions.append(Condition(name, False, detail))
+
+    def accept(self, name: str, detail: str = "") -> None:
+        self.conditions.append(Condition(name, True, detail))
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last_day in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last_day))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(CENT)
+
+
+def _patient_category(insuree: Insuree, adult: bool) -> int:
+    if insuree.gender == Gender.MALE:
+        return PatientCategory.ADULT_MALE if adult else PatientCategory.CHILD_MALE
+    if insuree.gender == Gender.FEMALE:
+        return PatientCategory.ADULT_FEMALE if adult else PatientCategory.CHILD_FEMALE
+    return (PatientCategory.ADULT_MALE | PatientCategory.ADULT_FEMALE if adult
+            else PatientCategory.CHILD_MALE | PatientCategory.CHILD_FEMALE)
+
+
+def collect_usage(**kwargs: Any) -> CoverageUsage:
+    usage = CoverageUsage()
+    for _receiver, response in coverage_usage.send(sender=None, **kwargs):
+        if response is not None:
+            usage.add(response)
+    return usage
+
+
+def facility_price(facility: HealthFacility, medical, on_date: date) -> Decimal | None:
+    """The price the facility may claim on that date (its own price wins), or None when the
+    item or service is not in its price list."""
+    is_item = isinstance(medical, MedicalItem)
+    pricelist_id = facility.items_pricelist_id if is_item else facility.services_pricelist_id
+    if pricelist_id is None:
+        return None
+    details = (ItemsPricelistDetail.objects.filter(item=medical) if is_item
+               else ServicesPricelistDetail.objects.filter(service=medical))
+    detail = (
+        details.filter(pricelist_id=pricelist_id, valid_from__lte=on_date)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+        .order_by("-valid_from")
+        .first()
+    )
+    if detail is None:
+        return None
+    return detail.price_overrule if detail.price_overrule is not None else medical.price
+
+
+def _care_type_allowed(facility: HealthFacility | None, care_type: str | None,
+                       line_care_type: str) -> tuple[bool, str]:
+    if facility is not None:
+        if facility.care_type == CareType.OUT_PATIENT and (
+            care_type == CareType.IN_PATIENT or line_care_type == CareType.IN_PATIENT
+        ):
+            return False, "out-patient facility"
+        if facility.care_type == CareType.IN_PATIENT and line_care_type == CareType.OUT_PATIENT:
+            return False, "in-patient facility"
+    if care_type and line_care_type != CareType.BOTH and line_care_type != care_type:
+        return False, f"{CareType(line_care_type).label} only"
+    return True, ""
+
+
+def _waiting_start(insuree: Insuree, insuree_policy: InsureePolicy) -> date:
+    """Waiting runs from the first policy of an unbroken chain of renewals of the same product."""
+    chain = (
+        InsureePolicy.objects.filter(
+            insuree=insuree, policy__product_id=insuree_policy.policy.product_id,
+            validity_to__isnull=True, effective_date__isnull=False,
+            effective_date__lte=insuree_policy.effective_date,
+        )
+        .order_by("-effective_date")
+        .values_list("effective_date", "expiry_date")
+    )
+    start = insuree_policy.effective_date
+    for effective, expiry in chain:
+        if (start - expiry).days > 1:
+            break
+        start = min(start, effective)
+    return start
+
+
+def _line_limit(line, adult: bool, visit_type: str | None) -> tuple[str, Decimal]:
+    for suffix, kind in (("_e", "E"), ("_r", "R")):
+        if visit_type == kind and getattr(line, f"limitation_type{suffix}"):
+            value = getattr(line, f"limit_{'adult' if adult else 'child'}{suffix}")
+            if value is not None:
+                return getattr(line, f"limitation_type{suffix}"), value
+    return line.limitation_type, line.limit_adult if adult else line.limit_child
+
+
+def _covered(line, adult: bool, visit_type: str | None, unit_price: Decimal,
+             quantity: Decimal) -> Decimal:
+    kind, limit = _line_limit(line, adult, visit_type)
+    if kind == LimitationType.FIXED_AMOUNT:
+        return min(unit_price, limit) * quantity
+    return unit_price * quantity * limit / HUNDRED
+
+
+def _scope(product, facility: HealthFacility | None, care_type: str | None) -> str:
+    if product.ceiling_interpretation == CeilingInterpretation.BY_FACILITY and facility:
+        return "ip" if facility.level == FacilityLevel.HOSPITAL else "op"
+    return "ip" if care_type == CareType.IN_PATIENT else "op"
+
+
+def _deductible_left(product, scope: str, usage: CoverageUsage) -> Decimal | None:
+    candidates = []
+    for level in ("treatment", "insuree", "policy"):
+        for key in (f"ded_{scope}_{level}", f"ded_{level}"):
+            amount = getattr(product, key)
+            if amount is not None:
+                used_key = level if key == f"ded_{level}" else f"{level}_{scope}"
+                used = ZERO if level == "treatment" else usage.deducted.get(used_key, ZERO)
+                candidates.append(max(ZERO, amount - used))
+                break
+    return max(candidates) if candidates else None
+
+
+def _ceiling_left(product, scope: str, usage: CoverageUsage, category: str | None) -> \
+        Decimal | None:
+    candidates = []
+    for level in ("treatment", "insuree", "policy"):
+        for key in (f"max_{scope}_{level}", f"max_{level}"):
+            amount = getattr(product, key)
+            if amount is not None:
+                used_key = level if key == f"max_{level}" else f"{level}_{scope}"
+                used = ZERO if level == "treatment" else usage.remunerated.get(used_key, ZERO)
+                candidates.append(max(ZERO, amount - used))
+                break
+    amount_key = CATEGORY_LIMITS.get(category, (None, None, None))[2] if category else None
+    if amount_key and getattr(product, amount_key) is not None:
+        used = usage.remunerated.get(f"category_{category}", ZERO)
+        candidates.append(max(ZERO, getattr(product, amount_key) - used))
+    return min(candidates) if candidates else None
+
+
+def _find_medical(tenant_id: int, item_code: str | None, service_code: str | None):
+    model = MedicalItem if item_code else MedicalService
+    return model.objects.filter(tenant_id=tenant_id, code=item_code or service_code,
+                                validity_to__isnull=True).first()
+
+
+def check_eligibility(
+    *,
+    tenant_id: int,
+    chf_id: str,
+    on_date: date,
+    item_code: str | None = None,
+    service_code: str | None = None,
+    price: Decimal | None = None,
+    quantity: Decimal = Decimal("1"),
+    health_facility: HealthFacility | None = None,
+    care_type: str | None = None,
+    visit_type: str | None = None,
+    exclude: Any = None,
+) -> Eligibility:
+    """Check one item or service for one insuree on one date (see the module docstring)."""
+    if bool(item_code) == bool(service_code):
+        raise ValueError("Give exactly one of item_code and service_code")
+    result = Eligibility(on_date=on_date, quantity=Decimal(quantity))
+
+    insuree = Insuree.objects.filter(tenant_id=tenant_id, chf_id=chf_id,
+                                     validity_to__isnull=True).first()
+    if insuree is None:
+        result.refuse(RejectionReason.INSUREE_INVALID, "insuree", f"no insuree {chf_id}")
+        return result
+    result.insuree = insuree
+    result.accept("insuree", insuree.chf_id)
+
+    medical = _find_medical(tenant_id, item_code, service_code)
+    if medical is None:
+        result.refuse(RejectionReason.INVALID_ITEM_OR_SERVICE, "item_or_service",
+                      f"no valid {'item' if item_code else 'service'} {item_code or service_code}")
+        return result
+    result.accept("item_or_service", medical.code)
+
+    adult = insuree.age_on(on_date) >= int(module_setting("core", "age_of_majority"))
+    result.adult = adult
+    if not medical.patient_category & _patient_category(insuree, adult):
+        result.refuse(RejectionReason.PATIENT_CATEGORY, "patient_category",
+                      f"{'adult' if adult else 'child'} {insuree.get_gender_display()}")
+    else:
+        result.accept("patient_category")
+
+    list_price = medical.price
+    if health_facility is not None:
+        list_price = facility_price(health_facility, medical, on_date)
+        if list_price is None:
+            result.refuse(RejectionReason.NOT_IN_PRICE_LIST, "price_list",
+                          f"{medical.code} not in {health_facility.code}'s price list")
+            list_price = medical.price
+        else:
+            result.accept("price_list")
+    allowed, why = _care_type_allowed(health_facility, care_type, medical.care_type)
+    if allowed:
+        result.accept("care_type")
+    else:
+        result.refuse(RejectionReason.CARE_TYPE, "care_type", why)
+
+    covering = list(
+        InsureePolicy.objects.filter(
+            insuree=insuree, validity_to__isnull=True, effective_date__isnull=False,
+            effective_date__lte=on_date, expiry_date__gte=on_date,
+            policy__status__in=PAYING_STATUSES, policy__validity_to__isnull=True,
+        ).select_related("policy__product").order_by("policy__expiry_date", "pk")
+    )
+    if not covering:
+        result.refuse(RejectionReason.NO_COVERAGE, "policy", _why_uncovered(insuree, on_date))
+        return _finish(result, list_price, price)
+    result.accept("policy")
+
+    is_item = isinstance(medical, MedicalItem)
+    line_model = ProductItem if is_item else ProductService
+    lines = {
+        line.product_id: line
+        for line in line_model.objects.filter(
+            product_id__in=[ip.policy.product_id for ip in covering],
+            **({"item": medical} if is_item else {"service": medical}),
+        ).select_related("product")
+    }
+    options = [(ip, lines[ip.policy.product_id]) for ip in covering
+               if ip.policy.product_id in lines]
+    if not options:
+        result.refuse(RejectionReason.NOT_COVERED_BY_PRODUCT, "product",
+                      f"no product of the insuree's policies covers {medical.code}")
+        return _finish(result, list_price, price)
+    unit_price = _unit_price(options[0][1], list_price, price)
+    # Of several products, the one leaving the insuree the smaller share pays.
+    insuree_policy, line = max(
+        options, key=lambda o: _covered(o[1], adult, visit_type, unit_price, result.quantity)
+    )
+    result.insuree_policy, result.line = insuree_policy, line
+    product = line.product
+    result.accept("product", product.code)
+
+    if health_facility is not None:
+        network = set(product.contracted_facilities.values_list("pk", flat=True))
+        if network and health_facility.pk not in network:
+            result.refuse(RejectionReason.NOT_COVERED_BY_PRODUCT, "facility_network",
+                          f"{health_facility.code} is not in {product.code}'s network")
+        elif not health_facility.contracted_on(on_date):
+            result.refuse(RejectionReason.NOT_COVERED_BY_PRODUCT, "facility_contract",
+                          f"{health_facility.code} has no contract on {on_date}")
+        else:
+            result.accept("facility_network")
+
+    waiting_months = line.waiting_period_adult if adult else line.waiting_period_child
+    if waiting_months:
+        result.waiting_period_end = add_months(_waiting_start(insuree, insuree_policy),
+                                               waiting_months)
+        if on_date < result.waiting_period_end:
+            result.refuse(RejectionReason.WAITING_PERIOD, "waiting_period",
+                          f"until {result.waiting_period_end}")
+        else:
+            result.accept("waiting_period")
+
+    usage = collect_usage(policy=insuree_policy.policy, insuree=insuree,
+                          item=medical if is_item else None,
+                          service=None if is_item else medical, on_date=on_date, exclude=exclude)
+    result.quantity_used = Decimal(usage.quantity_used)
+    limit = line.limit_no_adult if adult else line.limit_no_child
+    covered_quantity = result.quantity
+    if limit is not None:
+        result.quantity_limit = limit
+        result.quantity_left = max(ZERO, limit - result.quantity_used)
+        if result.quantity_left <= 0:
+            result.refuse(RejectionReason.QUANTITY_LIMIT, "quantity_limit",
+                          f"{result.quantity_used} of {limit} used")
+        else:
+            covered_quantity = min(result.quantity, result.quantity_left)
+            result.accept("quantity_limit", f"{result.quantity_left} left")
+    if medical.frequency and usage.last_provided:
+        result.next_eligible_date = date.fromordinal(usage.last_provided.toordinal()
+                                                     + medical.frequency)
+        if on_date < result.next_eligible_date:
+            result.refuse(RejectionReason.FREQUENCY, "frequency",
+                          f"last given {usage.last_provided}, again from "
+                          f"{result.next_eligible_date}")
+    category = None if is_item else medical.category
+    if category in CATEGORY_LIMITS:
+        count_field, reason, _amount = CATEGORY_LIMITS[category]
+        result.visits_limit = getattr(product, count_field)
+        result.visits_used = int(usage.visits.get(category, 0))
+        if result.visits_limit is not None and result.visits_used >= result.visits_limit:
+            result.refuse(reason, "category_limit",
+                          f"{result.visits_used} of {result.visits_limit} used")
+
+    result.unit_price = _money(unit_price)
+    result.covered = not result.reasons
+    if not result.covered:
+        return _finish(result, list_price, price)
+
+    result.covered_quantity = covered_quantity
+    total = unit_price * result.quantity
+    covered = _covered(line, adult, visit_type, unit_price, covered_quantity)
+    scope = _scope(product, health_facility, care_type)
+    result.deductible_left = _deductible_left(product, scope, usage)
+    if result.deductible_left:
+        covered = max(ZERO, covered - result.deductible_left)
+    exclusion = line.ceiling_exclusion_adult if adult else line.ceiling_exclusion_child
+    if exclusion != CeilingExclusion.BOTH and not (exclusion == CeilingExclusion.HOSPITAL
+                                                   and scope == "ip"):
+        result.ceiling_left = _ceiling_left(product, scope, usage, category)
+        if result.ceiling_left is not None:
+            covered = min(covered, result.ceiling_left)
+    result.covered_amount = _money(covered)
+    result.patient_share = _money(total) - result.covered_amount
+    return result
+
+
+def _unit_price(line, list_price: Decimal, asked: Decimal | None) -> Decimal:
+    if line.price_origin == PriceOrigin.OWN_PRICE and asked is not None:
+        return Decimal(asked)
+    if asked is not None:
+        return min(Decimal(asked), list_price)
+    return list_price
+
+
+def _finish(result: Eligibility, list_price: Decimal, asked: Decimal | None) -> Eligibility:
+    """A refused check: the patient would pay all of it."""
+    unit = Decimal(asked) if asked is not None else list_price
+    result.unit_price = _money(unit)
+    result.covered = False
+    result.covered_quantity = ZERO
+    result.covered_amount = ZERO
+    result.patient_share = _money(unit * result.quantity)
+    return result
+
+
+def _why_uncovered(insuree: Insuree, on_date: date) -> str:
+    policies = InsureePolicy.objects.filter(insuree=insuree, validity_to__isnull=True)
+    ended = policies.filter(expiry_date__lt=on_date).order_by("-expiry_date").first()
+    if policies.filter(effective_date__lte=on_date, expiry_date__gte=on_date,
+                       policy__status=PolicyStatus.SUSPENDED).exists():
+        return "policy suspended"
+    if policies.filter(effective_date__lte=on_date, expiry_date__gte=on_date,
+                       policy__status=PolicyStatus.IDLE).exists():
+        return "policy not yet paid (idle)"
+    if ended is not None:
+        return f"policy expired on {ended.expiry_date}"
+    return "no policy"

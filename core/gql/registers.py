@@ -1,0 +1,184 @@
+"""GraphQL types of the shared registers (read side: pickers and lists)."""
+
+from __future__ import annotations
+
+import graphene
+
+from core.codes import RejectionReason
+from core.gql.types import CountableConnection, ScopedObjectType
+from core.models import (
+    Diagnosis,
+    Family,
+    HealthFacility,
+    Insuree,
+    InsureePolicy,
+    ItemsPricelist,
+    Location,
+    MedicalItem,
+    MedicalService,
+    Officer,
+    Policy,
+    Product,
+    ServicesPricelist,
+)
+
+
+def _node_meta(model_, fields, filters):
+    """The Meta every register type shares: relay node, countable connection, filters."""
+    return type("Meta", (), {
+        "model": model_,
+        "interfaces": (graphene.relay.Node,),
+        "connection_class": CountableConnection,
+        "fields": fields,
+        "filter_fields": filters,
+    })
+
+
+class LocationGQLType(ScopedObjectType):
+    Meta = _node_meta(Location, ("id", "uuid", "code", "name", "type", "parent"), {
+        "code": ["exact"], "name": ["exact", "icontains"], "type": ["exact"],
+        "parent__uuid": ["exact"],
+    })
+
+
+class ItemsPricelistGQLType(ScopedObjectType):
+    Meta = _node_meta(ItemsPricelist, ("id", "uuid", "name", "date", "location"),
+                      {"name": ["exact", "icontains"]})
+
+
+class ServicesPricelistGQLType(ScopedObjectType):
+    Meta = _node_meta(ServicesPricelist, ("id", "uuid", "name", "date", "location"),
+                      {"name": ["exact", "icontains"]})
+
+
+class HealthFacilityGQLType(ScopedObjectType):
+    Meta = _node_meta(HealthFacility, (
+        "id", "uuid", "code", "name", "level", "care_type", "address", "phone", "email",
+        "location", "contract_start_date", "contract_end_date", "items_pricelist",
+        "services_pricelist",
+    ), {
+        "code": ["exact", "icontains"], "name": ["icontains"], "level": ["exact"],
+        "care_type": ["exact"], "location__uuid": ["exact"], "location__parent__uuid": ["exact"],
+    })
+
+
+class MedicalItemGQLType(ScopedObjectType):
+    Meta = _node_meta(MedicalItem, (
+        "id", "uuid", "code", "name", "type", "package", "quantity", "price", "care_type",
+        "patient_category", "frequency", "maximum_amount", "requires_preauthorization",
+    ), {"code": ["exact", "icontains"], "name": ["icontains"], "type": ["exact"],
+        "requires_preauthorization": ["exact"]})
+
+    def resolve_price(self, info):
+        """The facility's price when the list was asked for a price list, else the register's."""
+        return getattr(self, "pricelist_price", None) or self.price
+
+
+class MedicalServiceGQLType(ScopedObjectType):
+    Meta = _node_meta(MedicalService, (
+        "id", "uuid", "code", "name", "type", "category", "price", "care_type",
+        "patient_category", "frequency", "maximum_amount", "requires_preauthorization",
+    ), {"code": ["exact", "icontains"], "name": ["icontains"], "category": ["exact"],
+        "requires_preauthorization": ["exact"]})
+
+    def resolve_price(self, info):
+        return getattr(self, "pricelist_price", None) or self.price
+
+
+class DiagnosisGQLType(ScopedObjectType):
+    Meta = _node_meta(Diagnosis, ("id", "code", "name"),
+                      {"code": ["exact", "istartswith"], "name": ["icontains"]})
+
+
+class OfficerGQLType(ScopedObjectType):
+    Meta = _node_meta(Officer, (
+        "id", "uuid", "code", "last_name", "other_names", "dob", "phone", "email", "location",
+    ), {"code": ["exact", "icontains"], "last_name": ["icontains"], "location__uuid": ["exact"]})
+
+
+class FamilyGQLType(ScopedObjectType):
+    Meta = _node_meta(Family, ("id", "uuid", "head_insuree", "location", "address", "poverty"),
+                      {"head_insuree__chf_id": ["exact"], "location__uuid": ["exact"]})
+
+
+class InsureeGQLType(ScopedObjectType):
+    Meta = _node_meta(Insuree, (
+        "id", "uuid", "chf_id", "last_name", "other_names", "dob", "gender", "head", "phone",
+        "email", "family", "current_village", "health_facility",
+    ), {
+        "chf_id": ["exact", "istartswith"], "last_name": ["icontains"],
+        "other_names": ["icontains"], "gender": ["exact"], "dob": ["gte", "lte"],
+        "family__uuid": ["exact"],
+    })
+
+
+class ProductGQLType(ScopedObjectType):
+    Meta = _node_meta(Product, (
+        "id", "uuid", "code", "name", "location", "date_from", "date_to", "lump_sum",
+        "member_count", "insurance_period", "grace_period", "ceiling_interpretation",
+        "max_no_visits", "max_no_hospitalizations", "max_no_consultations", "max_no_surgeries",
+        "max_no_deliveries", "max_no_antenatal", "max_amount_hospitalization",
+        "max_amount_consultation", "max_amount_surgery", "max_amount_delivery",
+        "max_amount_antenatal", "ded_treatment", "ded_ip_treatment", "ded_op_treatment",
+        "ded_insuree", "ded_ip_insuree", "ded_op_insuree", "ded_policy", "ded_ip_policy",
+        "ded_op_policy", "max_treatment", "max_ip_treatment", "max_op_treatment", "max_insuree",
+        "max_ip_insuree", "max_op_insuree", "max_policy", "max_ip_policy", "max_op_policy",
+    ), {"code": ["exact", "icontains"], "name": ["icontains"], "location__uuid": ["exact"]})
+
+
+class PolicyGQLType(ScopedObjectType):
+    Meta = _node_meta(Policy, (
+        "id", "uuid", "family", "product", "officer", "enroll_date", "start_date",
+        "effective_date", "expiry_date", "status", "stage", "value",
+    ), {
+        "family__uuid": ["exact"], "product__code": ["exact"], "status": ["exact"],
+        "stage": ["exact"], "expiry_date": ["gte", "lte"], "start_date": ["gte", "lte"],
+    })
+
+
+class InsureePolicyGQLType(ScopedObjectType):
+    Meta = _node_meta(InsureePolicy, (
+        "id", "insuree", "policy", "enrollment_date", "start_date", "effective_date",
+        "expiry_date",
+    ), {"insuree__chf_id": ["exact"]})
+
+
+class RejectionReasonGQLType(graphene.ObjectType):
+    code = graphene.Int()
+    label = graphene.String()
+
+
+class EligibilityConditionGQLType(graphene.ObjectType):
+    name = graphene.String()
+    met = graphene.Boolean()
+    detail = graphene.String()
+
+
+class InsureeEligibilityGQLType(graphene.ObjectType):
+    """`core.eligibility.Eligibility` as clients read it."""
+
+    covered = graphene.Boolean()
+    reasons = graphene.List(RejectionReasonGQLType)
+    conditions = graphene.List(EligibilityConditionGQLType)
+    insuree = graphene.Field(InsureeGQLType)
+    policy = graphene.Field(PolicyGQLType)
+    product = graphene.Field(ProductGQLType)
+    adult = graphene.Boolean()
+    waiting_period_end = graphene.Date()
+    quantity_limit = graphene.Decimal()
+    quantity_used = graphene.Decimal()
+    quantity_left = graphene.Decimal()
+    next_eligible_date = graphene.Date()
+    visits_limit = graphene.Int()
+    visits_used = graphene.Int()
+    unit_price = graphene.Decimal()
+    quantity = graphene.Decimal()
+    covered_quantity = graphene.Decimal()
+    covered_amount = graphene.Decimal()
+    patient_share = graphene.Decimal()
+    deductible_left = graphene.Decimal()
+    ceiling_left = graphene.Decimal()
+
+    def resolve_reasons(self, info):
+        return [RejectionReasonGQLType(code=int(r), label=RejectionReason(r).label)
+                for r in self.reasons]

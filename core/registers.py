@@ -1,0 +1,116 @@
+"""Register lookups shared by the GraphQL layer and other modules' services.
+
+Each function returns a queryset ready for a list (related rows joined, so the query count does
+not grow with the page); tenant scoping is applied by the caller's type (`ScopedObjectType`) or
+explicitly with `core.scoping.scope_queryset`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from core.models import (
+    Diagnosis,
+    Family,
+    HealthFacility,
+    Insuree,
+    ItemsPricelist,
+    ItemsPricelistDetail,
+    Location,
+    MedicalItem,
+    MedicalService,
+    Officer,
+    Policy,
+    Product,
+    ServicesPricelist,
+    ServicesPricelistDetail,
+)
+from core.scoping import scope_queryset
+
+
+def valid(queryset: QuerySet) -> QuerySet:
+    return queryset.filter(validity_to__isnull=True)
+
+
+def locations() -> QuerySet[Location]:
+    return valid(Location.objects.select_related("parent__parent__parent"))
+
+
+def health_facilities(search: str | None = None) -> QuerySet[HealthFacility]:
+    queryset = valid(HealthFacility.objects.select_related(
+        "location__parent", "items_pricelist", "services_pricelist"
+    ))
+    if search:
+        queryset = queryset.filter(Q(code__icontains=search) | Q(name__icontains=search))
+    return queryset
+
+
+def diagnoses(search: str | None = None) -> QuerySet[Diagnosis]:
+    queryset = valid(Diagnosis.objects.all())
+    if search:
+        queryset = queryset.filter(Q(code__istartswith=search) | Q(name__icontains=search))
+    return queryset
+
+
+def _medical_for_picker(model, detail_model, pricelist_model, link: str, user,
+                        search: str | None, pricelist_uuid: str | None, on_date: date | None):
+    queryset = valid(model.objects.all())
+    if search:
+        queryset = queryset.filter(Q(code__icontains=search) | Q(name__icontains=search))
+    if pricelist_uuid:
+        pricelist = scope_queryset(user, pricelist_model.objects.filter(uuid=pricelist_uuid))
+        on_date = on_date or date.today()
+        details = (
+            detail_model.objects.filter(pricelist__in=pricelist, valid_from__lte=on_date,
+                                        **{link: OuterRef("pk")})
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+            .order_by("-valid_from")
+        )
+        queryset = queryset.filter(Exists(details)).annotate(
+            pricelist_price=Coalesce(Subquery(details.values("price_overrule")[:1]), F("price"))
+        )
+    return queryset
+
+
+def medical_items(user, search: str | None = None, pricelist_uuid: str | None = None,
+                  on_date: date | None = None) -> QuerySet[MedicalItem]:
+    """Items, or those a price list allows on a date with the price it gives them."""
+    return _medical_for_picker(MedicalItem, ItemsPricelistDetail, ItemsPricelist, "item", user,
+                               search, pricelist_uuid, on_date)
+
+
+def medical_services(user, search: str | None = None, pricelist_uuid: str | None = None,
+                     on_date: date | None = None) -> QuerySet[MedicalService]:
+    return _medical_for_picker(MedicalService, ServicesPricelistDetail, ServicesPricelist,
+                               "service", user, search, pricelist_uuid, on_date)
+
+
+def officers() -> QuerySet[Officer]:
+    return valid(Officer.objects.select_related("location"))
+
+
+def families() -> QuerySet[Family]:
+    return valid(Family.objects.select_related("head_insuree", "location"))
+
+
+def insurees() -> QuerySet[Insuree]:
+    return valid(Insuree.objects.select_related(
+        "family", "current_village__parent", "health_facility"
+    ))
+
+
+def products() -> QuerySet[Product]:
+    return valid(Product.objects.select_related("location"))
+
+
+def policies(chf_id: str | None = None) -> QuerySet[Policy]:
+    queryset = valid(Policy.objects.select_related(
+        "family__head_insuree", "product__location", "officer"
+    ))
+    if chf_id:
+        queryset = queryset.filter(insuree_policies__insuree__chf_id=chf_id,
+                                   insuree_policies__validity_to__isnull=True)
+    return queryset
