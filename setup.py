@@ -21,6 +21,7 @@ setup(
         "psycopg[binary]>=3.2,<3.4",
         "weasyprint>=66,<71",
         "redis>=5,<9",
+        "tqdm>=4.66,<5",
     ],
     extras_require={
         "dev": [

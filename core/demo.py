@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
 
 from core.models import HealthFacility, Role, RoleRight, Tenant, User
 from core.rights import all_rights
+from core.seeding import Progress, SeedResult, seed_registers
 
 ADMIN_PASSWORD = "admin123"
 DEMO_PASSWORD = "demo-pass-1"
 
+# Register reads every role needs at the desk: insurees, eligibility, families, policies,
+# products, officers.
+REGISTER_READ_RIGHTS = (101001, 101101, 101201, 121001, 121501)
 CLERK_RIGHTS = (111001, 111002, 111005, 111006, 111007, 111010,
-                112001, 112002, 112003, 112005, 112012)
+                112001, 112002, 112003, 112005, 112012, *REGISTER_READ_RIGHTS)
 REVIEWER_RIGHTS = (111001, 111005, 111006, 111008, 111009, 111010, 111011, 111101,
-                   112001, 112006, 112007, 112009, 112010, 112012, 112013)
+                   112001, 112006, 112007, 112009, 112010, 112012, 112013, *REGISTER_READ_RIGHTS)
 VIEWER_RIGHTS = (111001, 112001)
 
 
@@ -29,7 +34,7 @@ class DemoUser:
 
 DEMO_USERS = (
     DemoUser("Admin", ADMIN_PASSWORD, "DEMO1", "everything (superuser of the demo)"),
-    DemoUser("clerk", DEMO_PASSWORD, "DEMO1", "claim administrator of HF001"),
+    DemoUser("clerk", DEMO_PASSWORD, "DEMO1", "claim administrator of HF001 (Moshi hospital)"),
     DemoUser("reviewer", DEMO_PASSWORD, "DEMO1", "medical officer: review, decide, process"),
     DemoUser("viewer", DEMO_PASSWORD, "DEMO1", "search claims and approvals"),
     DemoUser("admin2", DEMO_PASSWORD, "DEMO2", "every right, second tenant only"),
@@ -54,17 +59,39 @@ def _user(username: str, password: str, tenant: Tenant, **fields) -> tuple[User,
     return user, True
 
 
+@dataclass(frozen=True)
+class DemoSize:
+    insurees: int = 300
+    facilities: int = 12
+    seed: int = 42
+    today: date | None = None
+
+
+def seed_demo(size: DemoSize | None = None, progress: Progress | None = None
+              ) -> tuple[list[tuple[DemoUser, bool]], dict[str, SeedResult]]:
+    """Create what is missing; rows that exist are kept as they are (same data on every run).
+
+    The first tenant gets `size.insurees` insurees, the second a tenth of them (at least 50),
+    so isolation between tenants shows in every list."""
+    size = size or DemoSize()
+    today = size.today or date.today()
+    with transaction.atomic():
+        first, _ = Tenant.objects.get_or_create(code="DEMO1",
+                                                defaults={"name": "Demo health scheme"})
+        second, _ = Tenant.objects.get_or_create(code="DEMO2", defaults={"name": "Second scheme"})
+    seeded = {
+        "DEMO1": seed_registers(first, insurees=size.insurees, facilities=size.facilities,
+                                seed=size.seed, today=today, progress=progress),
+        "DEMO2": seed_registers(second, insurees=max(50, size.insurees // 10),
+                                facilities=max(2, size.facilities // 4), seed=size.seed,
+                                today=today, code_prefix="B", progress=progress),
+    }
+    return _demo_users(first, second), seeded
+
+
 @transaction.atomic
-def seed_demo() -> list[tuple[DemoUser, bool]]:
-    """Create what is missing; rows that exist are kept as they are (same data on every run)."""
-    first, _ = Tenant.objects.get_or_create(code="DEMO1", defaults={"name": "Demo health scheme"})
-    second, _ = Tenant.objects.get_or_create(code="DEMO2", defaults={"name": "Second scheme"})
-    hospital, _ = HealthFacility.objects.get_or_create(
-        tenant=first, code="HF001", defaults={"name": "Demo District Hospital"}
-    )
-    HealthFacility.objects.get_or_create(
-        tenant=second, code="HF201", defaults={"name": "Second Scheme Clinic"}
-    )
+def _demo_users(first: Tenant, second: Tenant) -> list[tuple[DemoUser, bool]]:
+    hospital = HealthFacility.objects.filter(tenant=first, code="HF001").first()
     roles = {
         "clerk": _role(first, "Claim administrator", CLERK_RIGHTS),
         "reviewer": _role(first, "Medical officer", REVIEWER_RIGHTS),
