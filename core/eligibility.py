@@ -118,11 +118,11 @@ class Eligibility:
     next_eligible_date: date | None = None
     visits_limit: int | None = None
     visits_used: int = 0
-    unit_price: Decimal = ZERO
+    unit_price: Decimal = Decimal("0.00")
     quantity: Decimal = Decimal("1")
     covered_quantity: Decimal = ZERO
-    covered_amount: Decimal = ZERO
-    patient_share: Decimal = ZERO
+    covered_amount: Decimal = Decimal("0.00")
+    patient_share: Decimal = Decimal("0.00")
     deductible_left: Decimal | None = None
     ceiling_left: Decimal | None = None
 
@@ -238,11 +238,17 @@ def _line_limit(line, adult: bool, visit_type: str | None) -> tuple[str, Decimal
 
 
 def _covered(line, adult: bool, visit_type: str | None, unit_price: Decimal,
-             quantity: Decimal) -> Decimal:
+             quantity: Decimal, deductible: Decimal = ZERO) -> Decimal:
+    """What the line pays before ceilings, in openIMIS's order: a fixed amount caps the value,
+    the deductible comes off it, then co-insurance pays its percentage of the rest."""
     kind, limit = _line_limit(line, adult, visit_type)
+    value = unit_price * quantity
     if kind == LimitationType.FIXED_AMOUNT:
-        return min(unit_price, limit) * quantity
-    return unit_price * quantity * limit / HUNDRED
+        value = min(unit_price, limit) * quantity
+    value = max(ZERO, value - deductible)
+    if kind == LimitationType.CO_INSURANCE:
+        value = value * limit / HUNDRED
+    return value
 
 
 def _scope(product, facility: HealthFacility | None, care_type: str | None) -> str:
@@ -440,11 +446,10 @@ def check_eligibility(
 
     result.covered_quantity = covered_quantity
     total = unit_price * result.quantity
-    covered = _covered(line, adult, visit_type, unit_price, covered_quantity)
     scope = _scope(product, health_facility, care_type)
     result.deductible_left = _deductible_left(product, scope, usage)
-    if result.deductible_left:
-        covered = max(ZERO, covered - result.deductible_left)
+    covered = _covered(line, adult, visit_type, unit_price, covered_quantity,
+                       result.deductible_left or ZERO)
     exclusion = line.ceiling_exclusion_adult if adult else line.ceiling_exclusion_child
     if exclusion != CeilingExclusion.BOTH and not (exclusion == CeilingExclusion.HOSPITAL
                                                    and scope == "ip"):
@@ -470,7 +475,7 @@ def _finish(result: Eligibility, list_price: Decimal, asked: Decimal | None) -> 
     result.unit_price = _money(unit)
     result.covered = False
     result.covered_quantity = ZERO
-    result.covered_amount = ZERO
+    result.covered_amount = _money(ZERO)
     result.patient_share = _money(unit * result.quantity)
     return result
 
@@ -481,7 +486,8 @@ def _why_uncovered(insuree: Insuree, on_date: date) -> str:
     if policies.filter(effective_date__lte=on_date, expiry_date__gte=on_date,
                        policy__status=PolicyStatus.SUSPENDED).exists():
         return "policy suspended"
-    if policies.filter(effective_date__lte=on_date, expiry_date__gte=on_date,
+    # An idle (unpaid) policy has no effective date yet: its start date says what it would cover.
+    if policies.filter(start_date__lte=on_date, expiry_date__gte=on_date,
                        policy__status=PolicyStatus.IDLE).exists():
         return "policy not yet paid (idle)"
     if ended is not None:

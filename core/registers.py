@@ -98,7 +98,7 @@ def families() -> QuerySet[Family]:
 
 def insurees() -> QuerySet[Insuree]:
     return valid(Insuree.objects.select_related(
-        "family", "current_village__parent", "health_facility"
+        "family__head_insuree", "family__location", "current_village__parent", "health_facility"
     ))
 
 

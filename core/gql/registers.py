@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import graphene
 
 from core.codes import RejectionReason
@@ -62,6 +64,13 @@ class HealthFacilityGQLType(ScopedObjectType):
     })
 
 
+def _price(medical) -> Decimal:
+    """The price-list price annotated by `core.registers` (a zero price list price is a price),
+    else the register price; to the cent, as SQLite returns annotations unscaled."""
+    price = getattr(medical, "pricelist_price", None)
+    return (medical.price if price is None else Decimal(price)).quantize(Decimal("0.01"))
+
+
 class MedicalItemGQLType(ScopedObjectType):
     Meta = _node_meta(MedicalItem, (
         "id", "uuid", "code", "name", "type", "package", "quantity", "price", "care_type",
@@ -71,7 +80,7 @@ class MedicalItemGQLType(ScopedObjectType):
 
     def resolve_price(self, info):
         """The facility's price when the list was asked for a price list, else the register's."""
-        return getattr(self, "pricelist_price", None) or self.price
+        return _price(self)
 
 
 class MedicalServiceGQLType(ScopedObjectType):
@@ -82,7 +91,7 @@ class MedicalServiceGQLType(ScopedObjectType):
         "requires_preauthorization": ["exact"]})
 
     def resolve_price(self, info):
-        return getattr(self, "pricelist_price", None) or self.price
+        return _price(self)
 
 
 class DiagnosisGQLType(ScopedObjectType):

@@ -1,0 +1,166 @@
+"""Small factories for register data: each builds one thing for a tenant with sensible defaults;
+keyword arguments override any model field.
+
+Codes are unique per call (a running counter), so tests only name the codes they assert on.
+Money defaults are Decimals; dates default to a fixed 2025 calendar, never today.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+
+from core.codes import Gender, LocationType, PolicyStatus
+from core.eligibility import add_months
+from core.models import (
+    Family,
+    HealthFacility,
+    Insuree,
+    InsureePolicy,
+    ItemsPricelist,
+    ItemsPricelistDetail,
+    Location,
+    MedicalItem,
+    MedicalService,
+    Policy,
+    Product,
+    ProductItem,
+    ProductService,
+    ServicesPricelist,
+    ServicesPricelistDetail,
+    Tenant,
+)
+
+_serial = itertools.count(1)
+
+
+def _next(prefix: str) -> str:
+    """A fresh code: prefix and five digits (item and service codes allow six characters)."""
+    return f"{prefix}{next(_serial) % 100000:05d}"
+
+
+def make_location(tenant: Tenant, type: str = LocationType.REGION, parent: Location | None = None,
+                  **overrides) -> Location:
+    code = overrides.pop("code", None) or _next(type)
+    fields = {"code": code, "name": f"Location {code}", "type": type, "parent": parent}
+    return Location.objects.create(tenant=tenant, **{**fields, **overrides})
+
+
+def make_location_chain(tenant: Tenant, prefix: str | None = None) -> SimpleNamespace:
+    """region > district > municipality > village; codes `<prefix>R`, `<prefix>D`, ... when a
+    prefix is given."""
+    chain, parent = {}, None
+    for name, type in (("region", LocationType.REGION), ("district", LocationType.DISTRICT),
+                       ("municipality", LocationType.MUNICIPALITY),
+                       ("village", LocationType.VILLAGE)):
+        code = f"{prefix}{type}" if prefix else None
+        parent = chain[name] = make_location(tenant, type, parent, code=code)
+    return SimpleNamespace(**chain)
+
+
+def make_item(tenant: Tenant, **overrides) -> MedicalItem:
+    code = overrides.pop("code", None) or _next("I")
+    fields = {"code": code, "name": f"Item {code}", "price": Decimal("100.00")}
+    return MedicalItem.objects.create(tenant=tenant, **{**fields, **overrides})
+
+
+def make_service(tenant: Tenant, **overrides) -> MedicalService:
+    code = overrides.pop("code", None) or _next("S")
+    fields = {"code": code, "name": f"Service {code}", "price": Decimal("100.00")}
+    return MedicalService.objects.create(tenant=tenant, **{**fields, **overrides})
+
+
+def make_pricelist_detail(pricelist: ItemsPricelist | ServicesPricelist,
+                          medical: MedicalItem | MedicalService,
+                          price_overrule: Decimal | None = None, **overrides):
+    """Put an item (items price list) or a service (services price list) on a price list."""
+    if isinstance(medical, MedicalItem):
+        return ItemsPricelistDetail.objects.create(pricelist=pricelist, item=medical,
+                                                   price_overrule=price_overrule, **overrides)
+    return ServicesPricelistDetail.objects.create(pricelist=pricelist, service=medical,
+                                                  price_overrule=price_overrule, **overrides)
+
+
+Priced = MedicalItem | MedicalService | tuple[MedicalItem | MedicalService, Decimal | None]
+
+
+def _pricelist(model, tenant: Tenant, name: str, entries: Iterable[Priced]):
+    pricelist = model.objects.create(tenant=tenant, name=name)
+    for entry in entries:
+        medical, price = entry if isinstance(entry, tuple) else (entry, None)
+        make_pricelist_detail(pricelist, medical, price)
+    return pricelist
+
+
+def make_facility(tenant: Tenant, *, items: Iterable[Priced] | None = None,
+                  services: Iterable[Priced] | None = None, **overrides) -> HealthFacility:
+    """A facility; `items` / `services` (each an item or an `(item, price_overrule)` pair) give it
+    a price list with those entries (`[]`: an empty list; `None`: no price list)."""
+    code = overrides.pop("code", None) or _next("HF")
+    fields = {"code": code, "name": f"Facility {code}"}
+    if items is not None:
+        fields["items_pricelist"] = _pricelist(ItemsPricelist, tenant, f"Items {code}", items)
+    if services is not None:
+        fields["services_pricelist"] = _pricelist(ServicesPricelist, tenant, f"Services {code}",
+                                                  services)
+    return HealthFacility.objects.create(tenant=tenant, **{**fields, **overrides})
+
+
+def make_insuree(tenant: Tenant, family: Family, **overrides) -> Insuree:
+    chf_id = overrides.pop("chf_id", None) or _next("CHF")
+    fields = {"chf_id": chf_id, "last_name": f"Last {chf_id}", "other_names": "Other",
+              "dob": date(1980, 1, 1), "gender": Gender.MALE}
+    return Insuree.objects.create(tenant=tenant, family=family, **{**fields, **overrides})
+
+
+def make_family_with_insurees(tenant: Tenant, *, head: dict | None = None,
+                              members: Iterable[dict] = (), **family_overrides
+                              ) -> tuple[Family, list[Insuree]]:
+    """A family, its head (`head`: insuree overrides) and one member per dict in `members`;
+    returns the family and its insurees, head first."""
+    family = Family.objects.create(tenant=tenant, **family_overrides)
+    head_insuree = make_insuree(tenant, family, head=True, **(head or {}))
+    family.head_insuree = head_insuree
+    family.save(update_fields=["head_insuree"])
+    others = [make_insuree(tenant, family, **member) for member in members]
+    return family, [head_insuree, *others]
+
+
+def make_product(tenant: Tenant, **overrides) -> Product:
+    code = overrides.pop("code", None) or _next("P")
+    fields = {"code": code, "name": f"Product {code}", "date_from": date(2000, 1, 1),
+              "date_to": date(2099, 12, 31), "lump_sum": Decimal("10000.00")}
+    return Product.objects.create(tenant=tenant, **{**fields, **overrides})
+
+
+def add_product_item(product: Product, item: MedicalItem, **overrides) -> ProductItem:
+    """A product line for an item; defaults: co-insurance 100% for adults and children."""
+    return ProductItem.objects.create(product=product, item=item, **overrides)
+
+
+def add_product_service(product: Product, service: MedicalService,
+                        **overrides) -> ProductService:
+    return ProductService.objects.create(product=product, service=service, **overrides)
+
+
+def make_policy(family: Family, product: Product, *, start: date = date(2025, 1, 1),
+                status: int = PolicyStatus.ACTIVE, **overrides) -> Policy:
+    """A policy for the product's insurance period from `start` (effective the same day), and an
+    insuree policy for every valid member of the family with the policy's dates."""
+    fields = {
+        "enroll_date": start, "start_date": start, "effective_date": start,
+        "expiry_date": add_months(start, product.insurance_period) - timedelta(days=1),
+        "status": status, "value": product.lump_sum,
+    }
+    policy = Policy.objects.create(tenant=family.tenant, family=family, product=product,
+                                   **{**fields, **overrides})
+    InsureePolicy.objects.bulk_create(
+        InsureePolicy(insuree=insuree, policy=policy, enrollment_date=policy.enroll_date,
+                      start_date=policy.start_date, effective_date=policy.effective_date,
+                      expiry_date=policy.expiry_date)
+        for insuree in family.members.filter(validity_to__isnull=True).order_by("pk")
+    )
+    return policy
