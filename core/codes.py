@@ -63,12 +63,13 @@ SERVICE_CATEGORY_PRIORITY = "SDAHCOV"
 
 
 class PatientCategory(models.IntegerChoices):
-    """Bit flags: an item or service allowed for several categories sums them (15 = everyone)."""
+    """Bit flags as openIMIS stores them: a patient qualifies when the mask holds both their
+    gender bit and their age bit (5 adult men, 10 girls, 15 everyone)."""
 
-    ADULT_MALE = 1, "adult male"
-    ADULT_FEMALE = 2, "adult female"
-    CHILD_MALE = 4, "child male"
-    CHILD_FEMALE = 8, "child female"
+    MALE = 1, "male"
+    FEMALE = 2, "female"
+    ADULT = 4, "adult"
+    CHILD = 8, "child"
 
 
 PATIENT_CATEGORY_ALL = 15
@@ -113,9 +114,13 @@ class CeilingInterpretation(models.TextChoices):
 
 
 class CeilingExclusion(models.TextChoices):
-    NONE = "N", "counts against ceilings"
-    HOSPITAL = "H", "excluded from in-patient ceilings"
-    BOTH = "B", "excluded from all ceilings"
+    """openIMIS: which general ceilings a line is exempt from (blank: none). Per-category
+    amount ceilings (surgery, delivery, ...) apply regardless."""
+
+    NONE = "", "counts against every ceiling"
+    HOSPITAL = "H", "exempt from in-patient ceilings"
+    NON_HOSPITAL = "N", "exempt from out-patient ceilings"
+    BOTH = "B", "exempt from all general ceilings"
 
 
 class RejectionReason(models.IntegerChoices):

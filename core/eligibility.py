@@ -158,13 +158,12 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(CENT)
 
 
-def _patient_category(insuree: Insuree, adult: bool) -> int:
-    if insuree.gender == Gender.MALE:
-        return PatientCategory.ADULT_MALE if adult else PatientCategory.CHILD_MALE
-    if insuree.gender == Gender.FEMALE:
-        return PatientCategory.ADULT_FEMALE if adult else PatientCategory.CHILD_FEMALE
-    return (PatientCategory.ADULT_MALE | PatientCategory.ADULT_FEMALE if adult
-            else PatientCategory.CHILD_MALE | PatientCategory.CHILD_FEMALE)
+def patient_category_allows(mask: int, gender: str, adult: bool) -> bool:
+    """The mask must hold the patient's age bit and gender bit (either gender bit for "other")."""
+    age_bit = PatientCategory.ADULT if adult else PatientCategory.CHILD
+    gender_bits = {Gender.MALE: PatientCategory.MALE, Gender.FEMALE: PatientCategory.FEMALE}.get(
+        gender, PatientCategory.MALE | PatientCategory.FEMALE)
+    return bool(mask & age_bit) and bool(mask & gender_bits)
 
 
 def collect_usage(**kwargs: Any) -> CoverageUsage:
@@ -270,10 +269,11 @@ def _deductible_left(product, scope: str, usage: CoverageUsage) -> Decimal | Non
     return max(candidates) if candidates else None
 
 
-def _ceiling_left(product, scope: str, usage: CoverageUsage, category: str | None) -> \
-        Decimal | None:
+def _ceiling_left(product, scope: str, usage: CoverageUsage, category: str | None,
+                  general: bool = True) -> Decimal | None:
+    """The tightest ceiling left: general ones (unless the line is exempt) and the category's."""
     candidates = []
-    for level in ("treatment", "insuree", "policy"):
+    for level in ("treatment", "insuree", "policy") if general else ():
         for key in (f"max_{scope}_{level}", f"max_{level}"):
             amount = getattr(product, key)
             if amount is not None:
@@ -288,10 +288,21 @@ def _ceiling_left(product, scope: str, usage: CoverageUsage, category: str | Non
     return min(candidates) if candidates else None
 
 
-def _find_medical(tenant_id: int, item_code: str | None, service_code: str | None):
+def _find_medical(tenant_id: int, item_code: str | None, service_code: str | None,
+                  on_date: date):
+    """The item or service valid on the date of care, or the reason there is none:
+    1 when it is no longer (or never was) valid, 9 when it becomes valid only later."""
     model = MedicalItem if item_code else MedicalService
-    return model.objects.filter(tenant_id=tenant_id, code=item_code or service_code,
-                                validity_to__isnull=True).first()
+    versions = list(model.objects.filter(tenant_id=tenant_id, code=item_code or service_code)
+                    .order_by("-validity_from"))
+    for version in versions:
+        starts = version.validity_from.date()
+        ends = version.validity_to.date() if version.validity_to else None
+        if starts <= on_date and (ends is None or on_date <= ends):
+            return version, None
+    if any(v.validity_from.date() > on_date for v in versions):
+        return None, RejectionReason.TARGET_DATE
+    return None, RejectionReason.INVALID_ITEM_OR_SERVICE
 
 
 def check_eligibility(
@@ -321,16 +332,17 @@ def check_eligibility(
     result.insuree = insuree
     result.accept("insuree", insuree.chf_id)
 
-    medical = _find_medical(tenant_id, item_code, service_code)
+    medical, missing = _find_medical(tenant_id, item_code, service_code, on_date)
     if medical is None:
-        result.refuse(RejectionReason.INVALID_ITEM_OR_SERVICE, "item_or_service",
-                      f"no valid {'item' if item_code else 'service'} {item_code or service_code}")
+        result.refuse(missing, "item_or_service",
+                      f"no {'item' if item_code else 'service'} {item_code or service_code} "
+                      f"valid on {on_date}")
         return result
     result.accept("item_or_service", medical.code)
 
     adult = insuree.age_on(on_date) >= int(module_setting("core", "age_of_majority"))
     result.adult = adult
-    if not medical.patient_category & _patient_category(insuree, adult):
+    if not patient_category_allows(medical.patient_category, insuree.gender, adult):
         result.refuse(RejectionReason.PATIENT_CATEGORY, "patient_category",
                       f"{'adult' if adult else 'child'} {insuree.get_gender_display()}")
     else:
@@ -451,11 +463,11 @@ def check_eligibility(
     covered = _covered(line, adult, visit_type, unit_price, covered_quantity,
                        result.deductible_left or ZERO)
     exclusion = line.ceiling_exclusion_adult if adult else line.ceiling_exclusion_child
-    if exclusion != CeilingExclusion.BOTH and not (exclusion == CeilingExclusion.HOSPITAL
-                                                   and scope == "ip"):
-        result.ceiling_left = _ceiling_left(product, scope, usage, category)
-        if result.ceiling_left is not None:
-            covered = min(covered, result.ceiling_left)
+    exempt = exclusion == CeilingExclusion.BOTH or exclusion == (
+        CeilingExclusion.HOSPITAL if scope == "ip" else CeilingExclusion.NON_HOSPITAL)
+    result.ceiling_left = _ceiling_left(product, scope, usage, category, general=not exempt)
+    if result.ceiling_left is not None:
+        covered = min(covered, result.ceiling_left)
     result.covered_amount = _money(covered)
     result.patient_share = _money(total) - result.covered_amount
     return result

@@ -11,7 +11,7 @@ import random
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -55,9 +55,9 @@ from core.models import (
 CHUNK_FAMILIES = 4000
 BATCH = 2000
 
-ADULT_ONLY = PatientCategory.ADULT_MALE | PatientCategory.ADULT_FEMALE
-WOMEN_ONLY = PatientCategory.ADULT_FEMALE
-CHILDREN_ONLY = PatientCategory.CHILD_MALE | PatientCategory.CHILD_FEMALE
+ADULT_ONLY = PatientCategory.MALE | PatientCategory.FEMALE | PatientCategory.ADULT
+WOMEN_ONLY = PatientCategory.FEMALE | PatientCategory.ADULT
+CHILDREN_ONLY = PatientCategory.MALE | PatientCategory.FEMALE | PatientCategory.CHILD
 
 # code, name, type, price, care type, patient category, frequency (days), max per claim, preauth
 ITEMS = [
@@ -183,6 +183,8 @@ class RegisterSeeder:
         self.today = today
         self.prefix = code_prefix
         self.result = SeedResult()
+        # Items and services have been in the register long before any policy seeded here.
+        self.registered_since = datetime(today.year - 5, 1, 1, tzinfo=UTC)
 
     def _uuid(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
@@ -224,6 +226,7 @@ class RegisterSeeder:
     def medical(self) -> tuple[list[MedicalItem], list[MedicalService]]:
         items = MedicalItem.objects.bulk_create([
             MedicalItem(tenant=self.tenant, uuid=self._uuid(), code=code, name=name, type=kind,
+                        validity_from=self.registered_since,
                         price=Decimal(price), care_type=care, patient_category=category,
                         frequency=frequency, maximum_amount=maximum, package="unit",
                         quantity=Decimal("1"), requires_preauthorization=preauth)
@@ -231,7 +234,7 @@ class RegisterSeeder:
         ])
         services = MedicalService.objects.bulk_create([
             MedicalService(tenant=self.tenant, uuid=self._uuid(), code=code, name=name,
-                           category=category,
+                           category=category, validity_from=self.registered_since,
                            type=(ServiceType.PREVENTIVE if category in "AV"
                                  else ServiceType.CURATIVE),
                            price=Decimal(price), care_type=care, patient_category=patients,
@@ -327,7 +330,9 @@ class RegisterSeeder:
                     limit_adult=share, limit_child=Decimal("100"),
                     limit_no_adult=item.maximum_amount * 6 if item.maximum_amount else None,
                     limit_no_child=item.maximum_amount * 6 if item.maximum_amount else None,
-                    ceiling_exclusion_child=CeilingExclusion.NONE))
+                    ceiling_exclusion_child=(CeilingExclusion.HOSPITAL
+                                             if item.care_type == CareType.IN_PATIENT
+                                             else CeilingExclusion.NONE)))
             for service in services:
                 surgery = service.category == ServiceCategory.SURGERY
                 delivery = service.category == ServiceCategory.DELIVERY

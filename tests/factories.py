@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -35,6 +35,9 @@ from core.models import (
 )
 
 _serial = itertools.count(1)
+
+# Register rows valid long before any date of care the tests use.
+REGISTERED_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _next(prefix: str) -> str:
@@ -63,13 +66,15 @@ def make_location_chain(tenant: Tenant, prefix: str | None = None) -> SimpleName
 
 def make_item(tenant: Tenant, **overrides) -> MedicalItem:
     code = overrides.pop("code", None) or _next("I")
-    fields = {"code": code, "name": f"Item {code}", "price": Decimal("100.00")}
+    fields = {"code": code, "name": f"Item {code}", "price": Decimal("100.00"),
+              "validity_from": REGISTERED_SINCE}
     return MedicalItem.objects.create(tenant=tenant, **{**fields, **overrides})
 
 
 def make_service(tenant: Tenant, **overrides) -> MedicalService:
     code = overrides.pop("code", None) or _next("S")
-    fields = {"code": code, "name": f"Service {code}", "price": Decimal("100.00")}
+    fields = {"code": code, "name": f"Service {code}", "price": Decimal("100.00"),
+              "validity_from": REGISTERED_SINCE}
     return MedicalService.objects.create(tenant=tenant, **{**fields, **overrides})
 
 

@@ -394,9 +394,9 @@ class ProductLine(models.Model):
                                                             help_text="Months.")
     waiting_period_child = models.PositiveSmallIntegerField(null=True, blank=True)
     ceiling_exclusion_adult = models.CharField(max_length=1, choices=CeilingExclusion.choices,
-                                               default=CeilingExclusion.NONE)
+                                               default=CeilingExclusion.NONE, blank=True)
     ceiling_exclusion_child = models.CharField(max_length=1, choices=CeilingExclusion.choices,
-                                               default=CeilingExclusion.NONE)
+                                               default=CeilingExclusion.NONE, blank=True)
 
     class Meta:
         abstract = True

@@ -206,6 +206,24 @@ def test_an_ended_item_is_reason_1(tenant, scheme):
     assert result.reasons == [RejectionReason.INVALID_ITEM_OR_SERVICE]
 
 
+def test_an_item_ended_after_the_date_of_care_still_counts(tenant, scheme):
+    item = covered_item(scheme, tenant)
+    MedicalItem.objects.filter(pk=item.pk).update(validity_to="2025-06-01T00:00:00Z")
+
+    result = check(scheme.adult, item)
+
+    assert result.covered is True
+
+
+def test_an_item_valid_only_after_the_date_of_care_is_reason_9(tenant, scheme):
+    item = covered_item(scheme, tenant)
+    MedicalItem.objects.filter(pk=item.pk).update(validity_from="2025-04-01T00:00:00Z")
+
+    result = check(scheme.adult, item)
+
+    assert result.reasons == [RejectionReason.TARGET_DATE]
+
+
 def test_an_item_no_product_covers_is_reason_3(tenant, scheme):
     item = make_item(tenant, price=Decimal("100.00"))
 
@@ -419,8 +437,8 @@ def test_the_products_maximum_consultations(tenant, usage, used, reasons):
     ("child", []),
 ])
 def test_a_child_only_item(tenant, scheme, who, reasons):
-    item = make_item(tenant, patient_category=PatientCategory.CHILD_MALE
-                     | PatientCategory.CHILD_FEMALE)
+    item = make_item(tenant, patient_category=PatientCategory.MALE | PatientCategory.FEMALE
+                     | PatientCategory.CHILD)
     add_product_item(scheme.product, item)
 
     result = check(getattr(scheme, who), item)
@@ -539,6 +557,56 @@ def test_a_line_excluded_from_ceilings_ignores_them(tenant, usage):
 
     assert result.ceiling_left is None
     assert result.covered_amount == Decimal("100.00")
+
+
+def test_a_line_exempt_from_hospital_ceilings_still_counts_out_patient(tenant, usage):
+    family, (insuree,) = make_family_with_insurees(tenant)
+    product = make_product(tenant, max_policy=Decimal("500.00"))
+    item = make_item(tenant, price=Decimal("100.00"))
+    add_product_item(product, item, ceiling_exclusion_adult="H")
+    make_policy(family, product)
+    usage.remunerated = {"policy": Decimal("450.00")}
+
+    out_patient = check(insuree, item, care_type=CareType.OUT_PATIENT)
+    in_patient = check(insuree, item, care_type=CareType.IN_PATIENT)
+
+    assert out_patient.covered_amount == Decimal("50.00")
+    assert in_patient.ceiling_left is None
+    assert in_patient.covered_amount == Decimal("100.00")
+
+
+def test_a_category_ceiling_applies_even_to_an_exempt_line(tenant):
+    family, (insuree,) = make_family_with_insurees(tenant)
+    product = make_product(tenant, max_amount_surgery=Decimal("55.00"))
+    surgery = make_service(tenant, category=ServiceCategory.SURGERY, price=Decimal("100.00"))
+    add_product_service(product, surgery, ceiling_exclusion_adult="B")
+    make_policy(family, product)
+
+    result = check(insuree, surgery)
+
+    assert result.covered_amount == Decimal("55.00")
+
+
+@pytest.mark.parametrize(("mask", "gender", "born", "allowed"), [
+    (PatientCategory.MALE | PatientCategory.ADULT, Gender.MALE, date(1980, 1, 1), True),
+    (PatientCategory.MALE | PatientCategory.ADULT, Gender.FEMALE, date(1980, 1, 1), False),
+    (PatientCategory.MALE | PatientCategory.ADULT, Gender.MALE, date(2015, 1, 1), False),
+    (PatientCategory.FEMALE | PatientCategory.CHILD, Gender.FEMALE, date(2015, 1, 1), True),
+    (15, Gender.OTHER, date(1990, 1, 1), True),
+])
+def test_patient_category_needs_both_the_gender_and_the_age_bit(tenant, mask, gender, born,
+                                                                allowed):
+    family, (insuree,) = make_family_with_insurees(
+        tenant, head={"gender": gender, "dob": born})
+    product = make_product(tenant)
+    item = make_item(tenant, patient_category=mask)
+    add_product_item(product, item)
+    make_policy(family, product)
+
+    result = check(insuree, item)
+
+    assert result.covered is allowed
+    assert result.reasons == ([] if allowed else [RejectionReason.PATIENT_CATEGORY])
 
 
 # Product choice ------------------------------------------------------------------------------
