@@ -195,6 +195,9 @@ GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 15)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 30)
 GRAPHQL_MAX_QUERY_BYTES = env_int("GRAPHQL_MAX_QUERY_BYTES", 100_000)
 
+# Claim attachments on disk (empty: stored in the database). Module config may override it.
+CLAIM_ATTACHMENTS_ROOT = os.environ.get("CLAIM_ATTACHMENTS_ROOT", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

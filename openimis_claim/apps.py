@@ -15,6 +15,17 @@ DEFAULT_CFG = {
     "gql_mutation_process_claims_perms": ["111011"],
     "gql_mutation_restore_claims_perms": ["111012"],
     "gql_mutation_valuate_claim_perms": ["111101"],
+    "gql_mutation_claim_attachments_perms": ["111010"],
+    # Pickers on the claim page: any user of the tenant.
+    "gql_query_claim_admins_perms": [],
+    "gql_query_claim_officers_perms": [],
+    "gql_query_claim_attachment_types_perms": [],
+    # Attachments: stored under this folder (empty: CLAIM_ATTACHMENTS_ROOT from the environment;
+    # both empty: in the database), with these limits.
+    "attachments_root": "",
+    "attachment_max_bytes": 5_000_000,
+    "attachment_mime_types": ["application/pdf", "image/jpeg", "image/png", "image/tiff",
+                              "text/plain"],
 }
 
 

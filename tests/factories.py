@@ -169,3 +169,28 @@ def make_policy(family: Family, product: Product, *, start: date = date(2025, 1,
         for insuree in family.members.filter(validity_to__isnull=True).order_by("pk")
     )
     return policy
+
+
+def make_claim_scene(tenant: Tenant) -> SimpleNamespace:
+    """What a claim needs: a facility with item and service price lists (one own price), an
+    insured family with an active 2025 policy whose product pays 80% of the item and the full
+    consultation, a diagnosis, and the facility's claim administrator."""
+    from core.models import Diagnosis
+    from openimis_claim.models import ClaimAdmin
+
+    item = make_item(tenant, code="AMOX", name="Amoxicillin 250 mg", price=Decimal("2.00"))
+    service = make_service(tenant, code="CONS", name="Consultation", price=Decimal("10.00"),
+                           category="C")
+    facility = make_facility(tenant, code="HF1", items=[(item, Decimal("2.50"))],
+                             services=[service])
+    family, (insuree,) = make_family_with_insurees(
+        tenant, head={"chf_id": "111111111", "dob": date(1980, 5, 1)})
+    product = make_product(tenant, code="BASIC")
+    add_product_item(product, item, limit_adult=Decimal("80"))
+    add_product_service(product, service)
+    policy = make_policy(family, product, start=date(2025, 1, 1))
+    admin = ClaimAdmin.objects.create(tenant=tenant, code="CA1", last_name="Clerk",
+                                      other_names="Anna", health_facility=facility)
+    return SimpleNamespace(item=item, service=service, facility=facility, insuree=insuree,
+                           family=family, product=product, policy=policy, admin=admin,
+                           diagnosis=Diagnosis.objects.get(code="B50"))

@@ -63,6 +63,15 @@ def clean_input(value: Any) -> Any:
     return value
 
 
+def _without(value: Any, keys: frozenset[str]) -> Any:
+    """The input with secret or bulky keys dropped at any depth (nested attachments, ...)."""
+    if isinstance(value, dict):
+        return {k: _without(v, keys) for k, v in value.items() if k not in keys}
+    if isinstance(value, (list, tuple)):
+        return [_without(item, keys) for item in value]
+    return value
+
+
 def _as_json(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
@@ -114,7 +123,7 @@ class OpenIMISMutation(graphene.relay.ClientIDMutation):
 
     @classmethod
     def log_content(cls, data: dict[str, Any]) -> dict[str, Any]:
-        return _as_json({k: v for k, v in data.items() if k not in cls.log_exclude})
+        return _as_json(_without(data, frozenset(cls.log_exclude)))
 
     @classmethod
     def _payload(cls, log: MutationLog) -> OpenIMISMutation:

@@ -7,7 +7,7 @@ from decimal import Decimal
 import graphene
 
 from core.codes import RejectionReason
-from core.gql.types import CountableConnection, ScopedObjectType
+from core.gql.types import ScopedObjectType, node_meta
 from core.models import (
     Diagnosis,
     Family,
@@ -25,36 +25,25 @@ from core.models import (
 )
 
 
-def _node_meta(model_, fields, filters):
-    """The Meta every register type shares: relay node, countable connection, filters."""
-    return type("Meta", (), {
-        "model": model_,
-        "interfaces": (graphene.relay.Node,),
-        "connection_class": CountableConnection,
-        "fields": fields,
-        "filter_fields": filters,
-    })
-
-
 class LocationGQLType(ScopedObjectType):
-    Meta = _node_meta(Location, ("id", "uuid", "code", "name", "type", "parent"), {
+    Meta = node_meta(Location, ("id", "uuid", "code", "name", "type", "parent"), {
         "code": ["exact"], "name": ["exact", "icontains"], "type": ["exact"],
         "parent__uuid": ["exact"],
     })
 
 
 class ItemsPricelistGQLType(ScopedObjectType):
-    Meta = _node_meta(ItemsPricelist, ("id", "uuid", "name", "date", "location"),
+    Meta = node_meta(ItemsPricelist, ("id", "uuid", "name", "date", "location"),
                       {"name": ["exact", "icontains"]})
 
 
 class ServicesPricelistGQLType(ScopedObjectType):
-    Meta = _node_meta(ServicesPricelist, ("id", "uuid", "name", "date", "location"),
+    Meta = node_meta(ServicesPricelist, ("id", "uuid", "name", "date", "location"),
                       {"name": ["exact", "icontains"]})
 
 
 class HealthFacilityGQLType(ScopedObjectType):
-    Meta = _node_meta(HealthFacility, (
+    Meta = node_meta(HealthFacility, (
         "id", "uuid", "code", "name", "level", "care_type", "address", "phone", "email",
         "location", "contract_start_date", "contract_end_date", "items_pricelist",
         "services_pricelist",
@@ -72,7 +61,7 @@ def _price(medical) -> Decimal:
 
 
 class MedicalItemGQLType(ScopedObjectType):
-    Meta = _node_meta(MedicalItem, (
+    Meta = node_meta(MedicalItem, (
         "id", "uuid", "code", "name", "type", "package", "quantity", "price", "care_type",
         "patient_category", "frequency", "maximum_amount", "requires_preauthorization",
     ), {"code": ["exact", "icontains"], "name": ["icontains"], "type": ["exact"],
@@ -84,7 +73,7 @@ class MedicalItemGQLType(ScopedObjectType):
 
 
 class MedicalServiceGQLType(ScopedObjectType):
-    Meta = _node_meta(MedicalService, (
+    Meta = node_meta(MedicalService, (
         "id", "uuid", "code", "name", "type", "category", "price", "care_type",
         "patient_category", "frequency", "maximum_amount", "requires_preauthorization",
     ), {"code": ["exact", "icontains"], "name": ["icontains"], "category": ["exact"],
@@ -95,23 +84,23 @@ class MedicalServiceGQLType(ScopedObjectType):
 
 
 class DiagnosisGQLType(ScopedObjectType):
-    Meta = _node_meta(Diagnosis, ("id", "code", "name"),
+    Meta = node_meta(Diagnosis, ("id", "code", "name"),
                       {"code": ["exact", "istartswith"], "name": ["icontains"]})
 
 
 class OfficerGQLType(ScopedObjectType):
-    Meta = _node_meta(Officer, (
+    Meta = node_meta(Officer, (
         "id", "uuid", "code", "last_name", "other_names", "dob", "phone", "email", "location",
     ), {"code": ["exact", "icontains"], "last_name": ["icontains"], "location__uuid": ["exact"]})
 
 
 class FamilyGQLType(ScopedObjectType):
-    Meta = _node_meta(Family, ("id", "uuid", "head_insuree", "location", "address", "poverty"),
+    Meta = node_meta(Family, ("id", "uuid", "head_insuree", "location", "address", "poverty"),
                       {"head_insuree__chf_id": ["exact"], "location__uuid": ["exact"]})
 
 
 class InsureeGQLType(ScopedObjectType):
-    Meta = _node_meta(Insuree, (
+    Meta = node_meta(Insuree, (
         "id", "uuid", "chf_id", "last_name", "other_names", "dob", "gender", "head", "phone",
         "email", "family", "current_village", "health_facility",
     ), {
@@ -122,7 +111,7 @@ class InsureeGQLType(ScopedObjectType):
 
 
 class ProductGQLType(ScopedObjectType):
-    Meta = _node_meta(Product, (
+    Meta = node_meta(Product, (
         "id", "uuid", "code", "name", "location", "date_from", "date_to", "lump_sum",
         "member_count", "insurance_period", "grace_period", "ceiling_interpretation",
         "max_no_visits", "max_no_hospitalizations", "max_no_consultations", "max_no_surgeries",
@@ -136,7 +125,7 @@ class ProductGQLType(ScopedObjectType):
 
 
 class PolicyGQLType(ScopedObjectType):
-    Meta = _node_meta(Policy, (
+    Meta = node_meta(Policy, (
         "id", "uuid", "family", "product", "officer", "enroll_date", "start_date",
         "effective_date", "expiry_date", "status", "stage", "value",
     ), {
@@ -146,7 +135,7 @@ class PolicyGQLType(ScopedObjectType):
 
 
 class InsureePolicyGQLType(ScopedObjectType):
-    Meta = _node_meta(InsureePolicy, (
+    Meta = node_meta(InsureePolicy, (
         "id", "insuree", "policy", "enrollment_date", "start_date", "effective_date",
         "expiry_date",
     ), {"insuree__chf_id": ["exact"]})

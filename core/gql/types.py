@@ -71,6 +71,17 @@ def convert_scoped_relation(field, registry=None):
     return graphene.Dynamic(dynamic_type)
 
 
+def node_meta(model_, fields, filters) -> type:
+    """The Meta most list types share: relay node, countable connection, filters."""
+    return type("Meta", (), {
+        "model": model_,
+        "interfaces": (graphene.relay.Node,),
+        "connection_class": CountableConnection,
+        "fields": fields,
+        "filter_fields": filters,
+    })
+
+
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 

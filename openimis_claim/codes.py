@@ -1,0 +1,73 @@
+"""Claim code tables (API.md "Codes"): the web app relies on these exact numbers and letters."""
+
+from django.db import models
+
+
+class ClaimStatus(models.IntegerChoices):
+    REJECTED = 1, "rejected"
+    ENTERED = 2, "entered"
+    CHECKED = 4, "checked"
+    PROCESSED = 8, "processed"
+    VALUATED = 16, "valuated"
+
+
+class ReviewStatus(models.IntegerChoices):
+    """Used for both review and feedback status."""
+
+    IDLE = 1, "idle"
+    NOT_SELECTED = 2, "not selected"
+    SELECTED = 4, "selected"
+    DELIVERED = 8, "delivered"
+    BYPASSED = 16, "bypassed"
+
+
+class LineStatus(models.IntegerChoices):
+    PASSED = 1, "passed"
+    REJECTED = 2, "rejected"
+
+
+class VisitType(models.TextChoices):
+    EMERGENCY = "E", "emergency"
+    REFERRAL = "R", "referral"
+    OTHER = "O", "other"
+
+
+class ClaimCareType(models.TextChoices):
+    IN_PATIENT = "IPD", "in-patient"
+    OUT_PATIENT = "OPD", "out-patient"
+
+
+class PatientCondition(models.TextChoices):
+    HEALED = "H", "healed"
+    DIED = "D", "died"
+    EVACUATED = "E", "evacuated"
+    REFERRED = "R", "referred"
+
+
+class AttachmentStatus(models.IntegerChoices):
+    """The `attachmentStatus` filter of the claim searcher."""
+
+    WITH = 1, "with attachments"
+    WITHOUT = 2, "without attachments"
+
+
+# Review and feedback moves: action -> (statuses it may start from, status it leads to).
+# The claim itself must be checked (status 4) for any of them.
+SELECTION_MOVES = {
+    "select": ({ReviewStatus.IDLE, ReviewStatus.NOT_SELECTED}, ReviewStatus.SELECTED),
+    "skip": ({ReviewStatus.IDLE, ReviewStatus.SELECTED}, ReviewStatus.NOT_SELECTED),
+    "bypass": ({ReviewStatus.SELECTED}, ReviewStatus.BYPASSED),
+    "deliver": ({ReviewStatus.SELECTED}, ReviewStatus.DELIVERED),
+}
+
+# Claim status moves: action -> (statuses it may start from).
+STATUS_MOVES = {
+    "update": {ClaimStatus.ENTERED},
+    "delete": {ClaimStatus.ENTERED},
+    "submit": {ClaimStatus.ENTERED},
+    "review": {ClaimStatus.CHECKED},
+    "feedback": {ClaimStatus.CHECKED},
+    "process": {ClaimStatus.CHECKED},
+    "valuate": {ClaimStatus.PROCESSED},
+    "restore": {ClaimStatus.REJECTED},
+}

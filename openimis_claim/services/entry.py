@@ -1,0 +1,279 @@
+"""Entering claims: create, update while entered, delete (soft), restore a rejected claim."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import Max
+from django.utils import timezone
+
+from core.eligibility import facility_price
+from core.gql.errors import MutationError
+from core.gql.mutations import MutationOutcome
+from core.models import Diagnosis, HealthFacility, Insuree, MedicalItem, MedicalService
+from core.scoping import scope_queryset
+from openimis_claim import signals
+from openimis_claim.codes import (
+    STATUS_MOVES,
+    ClaimCareType,
+    ClaimStatus,
+    PatientCondition,
+    ReviewStatus,
+    VisitType,
+)
+from openimis_claim.models import Claim, ClaimAdmin, ClaimItem, ClaimService
+from openimis_claim.services.common import (
+    ClaimError,
+    claim_for_change,
+    for_each_claim,
+    recompute_amounts,
+    require_status,
+    visible_claims,
+)
+
+AUTO_CODE = "auto"
+MAX_CODE_LENGTH = Claim._meta.get_field("code").max_length
+
+
+def _decimal(value: Any, name: str, *, required: bool = True) -> Decimal | None:
+    if value in (None, ""):
+        if required:
+            raise MutationError(f"{name} is required", code="required", detail=name)
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise MutationError(f"{name} must be a number, got {value!r}", code="invalid_number",
+                            detail=name) from None
+    if not number.is_finite() or number < 0:
+        raise MutationError(f"{name} must be zero or more", code="invalid_number", detail=name)
+    return number
+
+
+def _scoped(user, queryset, pk: Any, label: str, *, required: bool = True):
+    """A referenced row of the user's tenant, or an error naming what was not found."""
+    if pk in (None, ""):
+        if required:
+            raise MutationError(f"{label} is required", code="required", detail=label)
+        return None
+    row = scope_queryset(user, queryset).filter(pk=pk).first() if str(pk).isdigit() else None
+    if row is None:
+        raise MutationError(f"No {label} {pk}", code="not_found", detail=label)
+    return row
+
+
+def _choice(value: Any, choices, label: str, default: str = "") -> str:
+    if value in (None, ""):
+        return default
+    if value not in choices.values:
+        raise MutationError(f"{label} must be one of {', '.join(choices.values)}",
+                            code="invalid_choice", detail=label)
+    return value
+
+
+def _claim_fields(user, data: dict[str, Any], facility: HealthFacility) -> dict[str, Any]:
+    diagnoses = Diagnosis.objects.filter(validity_to__isnull=True)
+    fields = {
+        "insuree": _scoped(user, Insuree.objects.filter(validity_to__isnull=True),
+                           data.get("insuree_id"), "insuree"),
+        "admin": _scoped(user, ClaimAdmin.objects.filter(health_facility=facility),
+                         data.get("admin_id"), "claim administrator", required=False),
+        "icd": _scoped(user, diagnoses, data.get("icd_id"), "main diagnosis"),
+        "refer_from": _scoped(user, HealthFacility.objects.all(), data.get("refer_from_id"),
+                              "referring facility", required=False),
+        "refer_to": _scoped(user, HealthFacility.objects.all(), data.get("refer_to_id"),
+                            "facility referred to", required=False),
+        "date_from": data.get("date_from"),
+        "date_to": data.get("date_to"),
+        "date_claimed": data.get("date_claimed") or timezone.localdate(),
+        "visit_type": _choice(data.get("visit_type"), VisitType, "visitType", VisitType.OTHER),
+        "care_type": _choice(data.get("care_type"), ClaimCareType, "careType"),
+        "patient_condition": _choice(data.get("patient_condition"), PatientCondition,
+                                     "patientCondition"),
+        "guarantee_id": data.get("guarantee_id") or "",
+        "explanation": data.get("explanation") or "",
+        "adjustment": data.get("adjustment") or "",
+        "referral_code": data.get("referral_code") or "",
+        "pre_authorization": bool(data.get("pre_authorization")),
+        "json_ext": data.get("json_ext"),
+    }
+    for n in range(1, 5):
+        fields[f"icd_{n}"] = _scoped(user, diagnoses, data.get(f"icd{n}_id"),
+                                     f"secondary diagnosis {n}", required=False)
+    if fields["date_from"] is None:
+        raise MutationError("dateFrom is required", code="required", detail="dateFrom")
+    if fields["date_to"] is not None and fields["date_to"] < fields["date_from"]:
+        raise MutationError("dateTo is before dateFrom", code="invalid_dates", detail="dateTo")
+    if fields["date_claimed"] < fields["date_from"]:
+        raise MutationError("dateClaimed is before dateFrom", code="invalid_dates",
+                            detail="dateClaimed")
+    return fields
+
+
+def _lines(user, claim: Claim, rows: list[dict] | None, model, line_model, key: str) -> None:
+    """Replace the claim's lines of one kind by those given (a line keeps its id when the
+    client sends it back)."""
+    existing = {line.pk: line for line in getattr(claim, f"{key}s").all()}
+    keep = set()
+    for index, row in enumerate(rows or [], start=1):
+        label = f"{key} line {index}"
+        medical = _scoped(user, model.objects.filter(validity_to__isnull=True),
+                          row.get(f"{key}_id"), label)
+        quantity = _decimal(row.get("qty_provided"), f"{label} qtyProvided")
+        if quantity == 0:
+            raise MutationError(f"{label} qtyProvided must be more than zero",
+                                code="invalid_number", detail=label)
+        price = _decimal(row.get("price_asked"), f"{label} priceAsked", required=False)
+        if price is None:
+            price = facility_price(claim.health_facility, medical, claim.date_from)
+            if price is None:
+                price = medical.price
+        line_id = row.get("id")
+        line = existing.get(int(line_id)) if str(line_id or "").isdigit() else None
+        if line_id and line is None:
+            raise MutationError(f"No {label} {line_id} on this claim", code="not_found",
+                                detail=label)
+        line = line or line_model(claim=claim)
+        setattr(line, key, medical)
+        line.qty_provided, line.price_asked = quantity, price
+        line.explanation = row.get("explanation") or ""
+        line.justification = row.get("justification") or ""
+        line.save()
+        keep.add(line.pk)
+    line_model.objects.filter(claim=claim).exclude(pk__in=keep).delete()
+
+
+def _next_code(facility: HealthFacility) -> str:
+    """C + seven digits, one above the facility's highest generated code. The facility row is
+    locked, so two clerks saving at once get consecutive numbers."""
+    HealthFacility.objects.select_for_update().filter(pk=facility.pk).first()
+    top = Claim.objects.filter(health_facility=facility, code__regex=r"^C[0-9]{7}$").aggregate(
+        top=Max("code"))["top"]
+    return f"C{(int(top[1:]) if top else 0) + 1:07d}"
+
+
+def _claim_code(data: dict[str, Any], facility: HealthFacility, current: Claim | None) -> \
+        tuple[str, bool]:
+    code = (data.get("code") or "").strip()
+    generated = code.lower() == AUTO_CODE and bool(data.get("autogenerate", True))
+    if generated or (not code and data.get("autogenerate")):
+        return _next_code(facility), True
+    if not code:
+        raise MutationError("code is required", code="required", detail="code")
+    if len(code) > MAX_CODE_LENGTH or not re.fullmatch(r"[\w\-/.]+", code):
+        raise MutationError(f"Claim code {code!r} is not valid", code="invalid_code",
+                            detail="code")
+    taken = Claim.objects.filter(health_facility=facility, code=code, validity_to__isnull=True)
+    if current is not None:
+        taken = taken.exclude(pk=current.pk)
+    if taken.exists():
+        raise MutationError(f"Claim code {code} already exists at {facility.code}",
+                            code="duplicate_code", detail="code")
+    return code, False
+
+
+def _facility(user, data: dict[str, Any]) -> HealthFacility:
+    facility = _scoped(user, HealthFacility.objects.filter(validity_to__isnull=True),
+                       data.get("health_facility_id"), "health facility")
+    if user.health_facility_id is not None and facility.pk != user.health_facility_id:
+        raise MutationError("A claim administrator claims for their own facility only",
+                            code="other_facility", detail="healthFacilityId")
+    return facility
+
+
+def create_claim(user, data: dict[str, Any]) -> MutationOutcome:
+    facility = _facility(user, data)
+    code, generated = _claim_code(data, facility, None)
+    restore = None
+    if data.get("restore"):
+        restore = visible_claims(user).filter(uuid=data["restore"],
+                                              status=ClaimStatus.REJECTED).first()
+        if restore is None:
+            raise MutationError(f"No rejected claim {data['restore']} to restore",
+                                code="not_found", detail="restore")
+    claim = Claim(tenant_id=facility.tenant_id, health_facility=facility, code=code,
+                  audit_user=user, restore=restore, **_claim_fields(user, data, facility))
+    claim.save()
+    _lines(user, claim, data.get("items"), MedicalItem, ClaimItem, "item")
+    _lines(user, claim, data.get("services"), MedicalService, ClaimService, "service")
+    if not (data.get("items") or data.get("services")):
+        raise MutationError("A claim needs at least one item or service", code="no_lines")
+    recompute_amounts(claim)
+    claim.save()
+    signals.claim_created.send(sender=Claim, claim=claim, user=user)
+    return MutationOutcome(uuids=[str(claim.uuid)],
+                           autogenerated_code=claim.code if generated else None)
+
+
+def update_claim(user, data: dict[str, Any]) -> MutationOutcome:
+    claim = claim_for_change(user, data.get("uuid"))
+    try:
+        require_status(claim, STATUS_MOVES["update"], "updating")
+    except ClaimError as exc:
+        raise MutationError(errors=[exc.entry]) from None
+    facility = _facility(user, {**data, "health_facility_id": data.get("health_facility_id")
+                                or claim.health_facility_id})
+    code, generated = _claim_code({**data, "code": data.get("code") or claim.code}, facility,
+                                  claim)
+    for name, value in _claim_fields(user, data, facility).items():
+        setattr(claim, name, value)
+    claim.health_facility, claim.code, claim.audit_user = facility, code, user
+    claim.save()
+    _lines(user, claim, data.get("items"), MedicalItem, ClaimItem, "item")
+    _lines(user, claim, data.get("services"), MedicalService, ClaimService, "service")
+    if not (claim.items.exists() or claim.services.exists()):
+        raise MutationError("A claim needs at least one item or service", code="no_lines")
+    recompute_amounts(claim)
+    claim.save()
+    signals.claim_updated.send(sender=Claim, claim=claim, user=user)
+    return MutationOutcome(uuids=[str(claim.uuid)],
+                           autogenerated_code=claim.code if generated else None)
+
+
+def delete_claims(user, uuids: list[str]) -> MutationOutcome:
+    def delete(claim: Claim) -> None:
+        require_status(claim, STATUS_MOVES["delete"], "deleting")
+        claim.validity_to = timezone.now()
+        claim.audit_user = user
+        claim.save(update_fields=["validity_to", "audit_user"])
+        signals.claim_deleted.send(sender=Claim, claim=claim, user=user)
+
+    done, errors = for_each_claim(user, uuids, delete)
+    return MutationOutcome(uuids=[str(c.uuid) for c in done], errors=errors)
+
+
+def restore_claim(user, claim_uuid: str) -> MutationOutcome:
+    """A rejected claim comes back as a new entered claim (pointing to the original), with the
+    same lines, so the facility can correct and submit it again."""
+    original = claim_for_change(user, claim_uuid)
+    try:
+        require_status(original, STATUS_MOVES["restore"], "restoring")
+    except ClaimError as exc:
+        raise MutationError(errors=[exc.entry]) from None
+    attempt = original.restored_by.count() + 1
+    copy = Claim.objects.get(pk=original.pk)
+    copy.pk = None
+    copy.uuid = None
+    copy.code = f"{original.code}-R{attempt}"[-MAX_CODE_LENGTH:]
+    copy.restore = original
+    copy.status = ClaimStatus.ENTERED
+    copy.review_status = copy.feedback_status = ReviewStatus.IDLE
+    copy.approved = copy.valuated = copy.remunerated = None
+    copy.rejection_reason = None
+    copy.date_processed = copy.submit_stamp = copy.process_stamp = None
+    copy.validity_from = timezone.now()
+    copy.audit_user = user
+    copy.save()
+    for model, key in ((ClaimItem, "item"), (ClaimService, "service")):
+        model.objects.bulk_create(
+            model(claim=copy, qty_provided=line.qty_provided, price_asked=line.price_asked,
+                  explanation=line.explanation, justification=line.justification,
+                  **{f"{key}_id": getattr(line, f"{key}_id")})
+            for line in model.objects.filter(claim=original, validity_to__isnull=True)
+        )
+    recompute_amounts(copy)
+    copy.save()
+    signals.claim_restored.send(sender=Claim, claim=copy, user=user, original=original)
+    return MutationOutcome(uuids=[str(copy.uuid)], autogenerated_code=copy.code)

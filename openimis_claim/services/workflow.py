@@ -1,0 +1,276 @@
+"""The claim workflow after entry: submit, feedback, review, process, valuate.
+
+Submit and process check every line with core's eligibility service (the adjudication engine
+refines the rules); a claim whose every line is rejected is rejected.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from core.codes import CareType, PriceOrigin, RejectionReason
+from core.eligibility import check_eligibility
+from core.gql.errors import MutationError
+from core.gql.mutations import MutationOutcome
+from core.models import Officer
+from core.scoping import scope_queryset
+from openimis_claim import signals
+from openimis_claim.codes import (
+    SELECTION_MOVES,
+    STATUS_MOVES,
+    ClaimCareType,
+    ClaimStatus,
+    LineStatus,
+    ReviewStatus,
+)
+from openimis_claim.models import Claim, ClaimItem, ClaimService, Feedback
+from openimis_claim.services.common import (
+    ClaimError,
+    claim_for_change,
+    for_each_claim,
+    recompute_amounts,
+    record_change,
+    require_status,
+)
+
+CARE_TYPES = {ClaimCareType.IN_PATIENT: CareType.IN_PATIENT,
+              ClaimCareType.OUT_PATIENT: CareType.OUT_PATIENT}
+
+
+def _lines(claim: Claim, passed_only: bool = False) -> list[ClaimItem | ClaimService]:
+    lines = [*claim.items.filter(validity_to__isnull=True).select_related("item"),
+             *claim.services.filter(validity_to__isnull=True).select_related("service")]
+    return [ln for ln in lines if ln.status == LineStatus.PASSED] if passed_only else lines
+
+
+def check_line(claim: Claim, line: ClaimItem | ClaimService):
+    """The eligibility of one line on the claim's date of care (its own usage excluded)."""
+    is_item = isinstance(line, ClaimItem)
+    quantity = line.qty_approved if line.qty_approved is not None else line.qty_provided
+    price = line.price_approved if line.price_approved is not None else line.price_asked
+    return check_eligibility(
+        tenant_id=claim.tenant_id, chf_id=claim.insuree.chf_id, on_date=claim.date_from,
+        item_code=line.item.code if is_item else None,
+        service_code=None if is_item else line.service.code,
+        price=price, quantity=quantity, health_facility=claim.health_facility,
+        care_type=CARE_TYPES.get(claim.care_type), visit_type=claim.visit_type, exclude=claim,
+    )
+
+
+def _reject_line(line, reason: int) -> None:
+    line.status = LineStatus.REJECTED
+    line.rejection_reason = int(reason)
+
+
+def _conclude(claim: Claim, lines, user, passed_status: int, reason: str) -> None:
+    """Rejected when no line passed, otherwise `passed_status`; amounts follow the lines."""
+    if not any(line.status == LineStatus.PASSED for line in lines):
+        record_change(claim, "status", ClaimStatus.REJECTED, user, reason="every line rejected")
+        claim.rejection_reason = lines[0].rejection_reason if lines else \
+            RejectionReason.INVALID_CLAIM
+        recompute_amounts(claim)
+        claim.save()
+        signals.claim_rejected.send(sender=Claim, claim=claim, user=user)
+        return
+    record_change(claim, "status", passed_status, user, reason=reason)
+    recompute_amounts(claim)
+    claim.save()
+
+
+def submit_claims(user, uuids: list[str]) -> MutationOutcome:
+    """Entered claims are checked line by line: passed lines get the adjusted price (the
+    facility's price list), rejected ones their reason."""
+
+    def submit(claim: Claim) -> None:
+        require_status(claim, STATUS_MOVES["submit"], "submitting")
+        if claim.date_claimed < claim.date_from:
+            raise ClaimError(f"Claim {claim.code} is claimed before the care was given",
+                             code="target_date")
+        lines = _lines(claim)
+        for line in lines:
+            verdict = check_line(claim, line)
+            line.price_adjusted = verdict.unit_price
+            line.product, line.policy = verdict.product, verdict.policy
+            if verdict.covered:
+                line.status, line.rejection_reason = LineStatus.PASSED, RejectionReason.ACCEPTED
+                if verdict.quantity_left is not None and verdict.covered_quantity < \
+                        line.qty_provided:
+                    line.qty_approved = verdict.covered_quantity
+            else:
+                _reject_line(line, verdict.reasons[0])
+            line.save()
+        claim.submit_stamp = timezone.now()
+        _conclude(claim, lines, user, ClaimStatus.CHECKED, "submitted")
+        signals.claim_submitted.send(sender=Claim, claim=claim, user=user)
+
+    done, errors = for_each_claim(user, uuids, submit)
+    return MutationOutcome(uuids=[str(c.uuid) for c in done], errors=errors)
+
+
+def move_selection(user, uuids: list[str], field: str, action: str) -> MutationOutcome:
+    """Select, skip, bypass or deliver the review (`review_status`) or feedback
+    (`feedback_status`) of checked claims, as SELECTION_MOVES allows."""
+    starts, target = SELECTION_MOVES[action]
+    what = "review" if field == "review_status" else "feedback"
+
+    def move(claim: Claim) -> None:
+        require_status(claim, STATUS_MOVES[what], f"a {what} move")
+        current = getattr(claim, field)
+        if current not in starts:
+            raise ClaimError(
+                f"Claim {claim.code}: {what} is {ReviewStatus(current).label}; cannot "
+                f"{action} it", code="wrong_status", detail={field: current})
+        record_change(claim, field, target, user, reason=f"{what} {action}")
+        claim.save(update_fields=[field])
+
+    done, errors = for_each_claim(user, uuids, move)
+    return MutationOutcome(uuids=[str(c.uuid) for c in done], errors=errors)
+
+
+def deliver_claim_feedback(user, claim_uuid: str, feedback: dict[str, Any]) -> MutationOutcome:
+    claim = claim_for_change(user, claim_uuid)
+    try:
+        require_status(claim, STATUS_MOVES["feedback"], "feedback")
+        if claim.feedback_status != ReviewStatus.SELECTED:
+            raise ClaimError(f"Claim {claim.code} is not selected for feedback",
+                             code="wrong_status", detail={"feedback_status":
+                                                          claim.feedback_status})
+    except ClaimError as exc:
+        raise MutationError(errors=[exc.entry]) from None
+    assessment = feedback.get("asessment")
+    if assessment is not None and not -1 <= int(assessment) <= 5:
+        raise MutationError("asessment must be between -1 and 5", code="invalid_number",
+                            detail="asessment")
+    officer = None
+    if feedback.get("officer_id"):
+        officer = scope_queryset(user, Officer.objects.filter(pk=feedback["officer_id"])).first()
+        if officer is None:
+            raise MutationError(f"No officer {feedback['officer_id']}", code="not_found",
+                                detail="officerId")
+    Feedback.objects.update_or_create(claim=claim, defaults={
+        "officer": officer,
+        "feedback_date": feedback.get("feedback_date") or timezone.localdate(),
+        "care_rendered": feedback.get("care_rendered"),
+        "payment_asked": feedback.get("payment_asked"),
+        "drug_prescribed": feedback.get("drug_prescribed"),
+        "drug_received": feedback.get("drug_received"),
+        "asessment": assessment,
+    })
+    record_change(claim, "feedback_status", ReviewStatus.DELIVERED, user, "feedback delivered")
+    claim.save(update_fields=["feedback_status"])
+    signals.claim_feedback_delivered.send(sender=Claim, claim=claim, user=user)
+    return MutationOutcome(uuids=[str(claim.uuid)])
+
+
+def _review_line(line, row: dict[str, Any], label: str) -> None:
+    for name in ("qty_approved", "price_approved"):
+        value = row.get(name)
+        if value not in (None, ""):
+            value = Decimal(str(value))
+            if value < 0:
+                raise MutationError(f"{label} {name} must be zero or more", code="invalid_number",
+                                    detail=label)
+            setattr(line, name, value)
+    if row.get("justification") is not None:
+        line.justification = row["justification"]
+    status = row.get("status")
+    if status is not None and int(status) == LineStatus.REJECTED:
+        _reject_line(line, row.get("rejection_reason") or
+                     RejectionReason.REJECTED_BY_MEDICAL_OFFICER)
+    elif status is not None and int(status) == LineStatus.PASSED:
+        line.status, line.rejection_reason = LineStatus.PASSED, RejectionReason.ACCEPTED
+    line.save()
+
+
+def save_claim_review(user, claim_uuid: str, data: dict[str, Any]) -> MutationOutcome:
+    """The medical officer's quantities, prices and verdicts per line; the review is delivered
+    and `approved` recomputed. Rejecting every line rejects the claim."""
+    claim = claim_for_change(user, claim_uuid)
+    try:
+        require_status(claim, STATUS_MOVES["review"], "a review")
+        if claim.review_status not in (ReviewStatus.SELECTED, ReviewStatus.DELIVERED):
+            raise ClaimError(f"Claim {claim.code} is not selected for review",
+                             code="wrong_status", detail={"review_status": claim.review_status})
+    except ClaimError as exc:
+        raise MutationError(errors=[exc.entry]) from None
+    for key, model in (("items", ClaimItem), ("services", ClaimService)):
+        lines = {line.pk: line for line in model.objects.filter(claim=claim)}
+        for index, row in enumerate(data.get(key) or [], start=1):
+            line_id = row.get("id")
+            line = lines.get(int(line_id)) if str(line_id or "").isdigit() else None
+            if line is None:
+                raise MutationError(f"No {key[:-1]} line {line_id} on claim {claim.code}",
+                                    code="not_found", detail=f"{key} {index}")
+            _review_line(line, row, f"{key[:-1]} line {index}")
+    if data.get("adjustment") is not None:
+        claim.adjustment = data["adjustment"]
+    record_change(claim, "review_status", ReviewStatus.DELIVERED, user, "review saved")
+    _conclude(claim, _lines(claim), user, ClaimStatus.CHECKED, "reviewed")
+    signals.claim_reviewed.send(sender=Claim, claim=claim, user=user)
+    return MutationOutcome(uuids=[str(claim.uuid)])
+
+
+def deliver_claims_review(user, uuids: list[str]) -> MutationOutcome:
+    outcome = move_selection(user, uuids, "review_status", "deliver")
+    for claim in Claim.objects.filter(uuid__in=outcome.uuids):
+        signals.claim_reviewed.send(sender=Claim, claim=claim, user=user)
+    return outcome
+
+
+def process_claims(user, uuids: list[str]) -> MutationOutcome:
+    """Checked claims are checked again (limits may have been used meanwhile) and valued: lines
+    at fixed prices get their valuated amount now and the claim is valuated (16); a claim with a
+    relative-priced line waits, processed (8), for the period's valuation. A review or feedback
+    still selected is bypassed."""
+
+    def process(claim: Claim) -> None:
+        require_status(claim, STATUS_MOVES["process"], "processing")
+        lines = _lines(claim)
+        relative = False
+        for line in lines:
+            if line.status != LineStatus.PASSED:
+                continue
+            verdict = check_line(claim, line)
+            if not verdict.covered:
+                _reject_line(line, verdict.reasons[0])
+            elif verdict.line is not None and verdict.line.price_origin == PriceOrigin.RELATIVE:
+                relative = True
+                line.price_valuated = line.remunerated_amount = None
+            else:
+                line.price_valuated = line.remunerated_amount = verdict.covered_amount
+            line.save()
+        for field in ("review_status", "feedback_status"):
+            if getattr(claim, field) == ReviewStatus.SELECTED:
+                record_change(claim, field, ReviewStatus.BYPASSED, user, "bypassed by processing")
+        claim.date_processed = timezone.localdate()
+        claim.process_stamp = timezone.now()
+        target = ClaimStatus.PROCESSED if relative else ClaimStatus.VALUATED
+        _conclude(claim, lines, user, target, "processed")
+        signals.claim_processed.send(sender=Claim, claim=claim, user=user)
+        if claim.status == ClaimStatus.VALUATED:
+            signals.claim_valuated.send(sender=Claim, claim=claim, user=user)
+
+    done, errors = for_each_claim(user, uuids, process)
+    return MutationOutcome(uuids=[str(c.uuid) for c in done], errors=errors)
+
+
+def valuate_claims(user, uuids: list[str]) -> MutationOutcome:
+    """Processed claims: relative-priced lines are valued at their approved amount (index 1)
+    and the claim is valuated. The period's batch valuation with its pool replaces this."""
+
+    def valuate(claim: Claim) -> None:
+        require_status(claim, STATUS_MOVES["valuate"], "valuation")
+        for line in _lines(claim, passed_only=True):
+            if line.price_valuated is None:
+                line.price_valuated = line.remunerated_amount = line.approved_amount()
+                line.save(update_fields=["price_valuated", "remunerated_amount"])
+        record_change(claim, "status", ClaimStatus.VALUATED, user, "valuated")
+        recompute_amounts(claim)
+        claim.save()
+        signals.claim_valuated.send(sender=Claim, claim=claim, user=user)
+
+    done, errors = for_each_claim(user, uuids, valuate)
+    return MutationOutcome(uuids=[str(c.uuid) for c in done], errors=errors)
