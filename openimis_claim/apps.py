@@ -36,3 +36,9 @@ class ClaimConfig(modules.OpenIMISModule):
     verbose_name = "Claims"
     requires = ("core",)
     DEFAULT_CFG = DEFAULT_CFG
+
+    def ready(self) -> None:
+        from core.eligibility import coverage_usage
+        from openimis_claim.usage import coverage_usage as claims_usage
+
+        coverage_usage.connect(claims_usage, dispatch_uid="openimis-claim-coverage-usage")
