@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from core.models import HealthFacility, Role, RoleRight, Tenant, User
+from core.modules import loaded_modules
 from core.rights import all_rights
 from core.seeding import Progress, SeedResult, seed_registers
 
@@ -63,8 +65,27 @@ def _user(username: str, password: str, tenant: Tenant, **fields) -> tuple[User,
 class DemoSize:
     insurees: int = 300
     facilities: int = 12
+    claims: int = 200
     seed: int = 42
     today: date | None = None
+
+    def second_tenant(self) -> DemoSize:
+        """The second tenant's share: a tenth of the people and claims, a quarter of the
+        facilities."""
+        return replace(self, insurees=max(50, self.insurees // 10),
+                       facilities=max(2, self.facilities // 4), claims=self.claims // 10)
+
+
+def demo_system_user(tenant: Tenant) -> User:
+    """The tenant's user that demo generators act as when they call services: no password and
+    no roles, so nobody can log in as it; history rows name it."""
+    user, created = User.objects.get_or_create(
+        username=f"system-{tenant.code.lower()}",
+        defaults={"tenant": tenant, "last_name": "System", "other_names": "Demo data"})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
 
 
 def seed_demo(size: DemoSize | None = None, progress: Progress | None = None
@@ -72,21 +93,30 @@ def seed_demo(size: DemoSize | None = None, progress: Progress | None = None
     """Create what is missing; rows that exist are kept as they are (same data on every run).
 
     The first tenant gets `size.insurees` insurees, the second a tenth of them (at least 50),
-    so isolation between tenants shows in every list."""
+    so isolation between tenants shows in every list. After the registers and users, every
+    loaded module that names a `demo_seeder` (core.modules.OpenIMISModule) adds its own demo
+    data per tenant, in module order; its row counts join the tenant's result."""
     size = size or DemoSize()
-    today = size.today or date.today()
+    size = replace(size, today=size.today or date.today())
     with transaction.atomic():
         first, _ = Tenant.objects.get_or_create(code="DEMO1",
                                                 defaults={"name": "Demo health scheme"})
         second, _ = Tenant.objects.get_or_create(code="DEMO2", defaults={"name": "Second scheme"})
+    tenants = ((first, size, ""), (second, size.second_tenant(), "B"))
     seeded = {
-        "DEMO1": seed_registers(first, insurees=size.insurees, facilities=size.facilities,
-                                seed=size.seed, today=today, progress=progress),
-        "DEMO2": seed_registers(second, insurees=max(50, size.insurees // 10),
-                                facilities=max(2, size.facilities // 4), seed=size.seed,
-                                today=today, code_prefix="B", progress=progress),
+        tenant.code: seed_registers(tenant, insurees=share.insurees, facilities=share.facilities,
+                                    seed=share.seed, today=share.today, code_prefix=prefix,
+                                    progress=progress)
+        for tenant, share, prefix in tenants
     }
-    return _demo_users(first, second), seeded
+    users = _demo_users(first, second)
+    for module in loaded_modules():
+        if module.demo_seeder:
+            seeder = import_string(module.demo_seeder)
+            for tenant, share, _prefix in tenants:
+                for name, count in seeder(tenant, share).counts.items():
+                    seeded[tenant.code].add(name, count)
+    return users, seeded
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.dispatch import Signal
 
 from core.codes import (
@@ -174,21 +174,29 @@ def collect_usage(**kwargs: Any) -> CoverageUsage:
     return usage
 
 
+def pricelist_details(facility: HealthFacility, is_item: bool, on_date: date
+                      ) -> QuerySet | None:
+    """The facility's item (or service) price-list entries valid on that date, newest first;
+    None when it has no such price list."""
+    pricelist_id = facility.items_pricelist_id if is_item else facility.services_pricelist_id
+    if pricelist_id is None:
+        return None
+    details = ItemsPricelistDetail.objects if is_item else ServicesPricelistDetail.objects
+    return (
+        details.filter(pricelist_id=pricelist_id, valid_from__lte=on_date)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+        .order_by("-valid_from")
+    )
+
+
 def facility_price(facility: HealthFacility, medical, on_date: date) -> Decimal | None:
     """The price the facility may claim on that date (its own price wins), or None when the
     item or service is not in its price list."""
     is_item = isinstance(medical, MedicalItem)
-    pricelist_id = facility.items_pricelist_id if is_item else facility.services_pricelist_id
-    if pricelist_id is None:
+    details = pricelist_details(facility, is_item, on_date)
+    if details is None:
         return None
-    details = (ItemsPricelistDetail.objects.filter(item=medical) if is_item
-               else ServicesPricelistDetail.objects.filter(service=medical))
-    detail = (
-        details.filter(pricelist_id=pricelist_id, valid_from__lte=on_date)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
-        .order_by("-valid_from")
-        .first()
-    )
+    detail = details.filter(**{"item" if is_item else "service": medical}).first()
     if detail is None:
         return None
     return detail.price_overrule if detail.price_overrule is not None else medical.price

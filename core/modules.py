@@ -14,12 +14,15 @@ class OpenIMISModule(AppConfig):
     `module_name` is the short name used for URLs (`/api/<module_name>/`) and for the
     `ModuleConfiguration` rows; `DEFAULT_CFG` holds rights codes and options, merged at call time
     with the database row by `core.config.module_config`; `requires` lists modules that must be
-    loaded too (checked at start-up).
+    loaded too (checked at start-up); `demo_seeder` is the dotted path of the module's demo data
+    generator, `(tenant, size: core.demo.DemoSize) -> core.seeding.SeedResult`, which `seed_demo`
+    calls per tenant after the registers and users (see `core.demo.seed_demo`).
     """
 
     module_name: ClassVar[str]
     DEFAULT_CFG: ClassVar[dict[str, Any]] = {}
     requires: ClassVar[tuple[str, ...]] = ("core",)
+    demo_seeder: ClassVar[str | None] = None
     default_auto_field = "django.db.models.BigAutoField"
 
 

@@ -28,6 +28,7 @@ from core.codes import (
     PatientCategory,
     PolicyStage,
     PolicyStatus,
+    PriceOrigin,
     ServiceCategory,
     ServiceType,
 )
@@ -336,8 +337,12 @@ class RegisterSeeder:
             for service in services:
                 surgery = service.category == ServiceCategory.SURGERY
                 delivery = service.category == ServiceCategory.DELIVERY
+                # Ward and intensive-care days are paid from the period's hospital budget:
+                # relative prices, valued when the period is closed (claims wait, processed).
+                stay = service.category == ServiceCategory.HOSPITALIZATION
                 lines.append(ProductService(
                     product=product, service=service,
+                    price_origin=PriceOrigin.RELATIVE if stay else PriceOrigin.PRICE_LIST,
                     limitation_type=(LimitationType.FIXED_AMOUNT if surgery
                                      else LimitationType.CO_INSURANCE),
                     limit_adult=service.price if surgery else share,

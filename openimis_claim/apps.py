@@ -36,6 +36,7 @@ class ClaimConfig(modules.OpenIMISModule):
     verbose_name = "Claims"
     requires = ("core",)
     DEFAULT_CFG = DEFAULT_CFG
+    demo_seeder = "openimis_claim.demo.seed_claims"
 
     def ready(self) -> None:
         from core.eligibility import coverage_usage

@@ -265,6 +265,16 @@ class ClaimAttachment(models.Model):
     def __str__(self) -> str:
         return self.title or self.filename
 
+    @classmethod
+    def scope_for_user(cls, user, queryset):
+        """The claim's rule: a claim administrator sees only their facility's documents."""
+        if user.health_facility_id is not None:
+            return queryset.filter(claim__health_facility_id=user.health_facility_id)
+        return queryset
+
+    def visible_to(self, user) -> bool:
+        return self.claim.visible_to(user)
+
 
 class ClaimStatusHistory(models.Model):
     """Every change of a claim's status, review status or feedback status: who, when, from, to."""

@@ -68,7 +68,10 @@ class Query(graphene.ObjectType):
     def resolve_claim(self, info, uuid):
         if not is_uuid(uuid):
             return None
-        return scope_queryset(info.context.user, claim_detail()).filter(uuid=uuid).first()
+        # The uuid is unique: no LIMIT / ORDER BY (`.first()`), with which PostgreSQL spends
+        # some 150 ms planning the claim page's ~30 joins instead of 5.
+        found = list(scope_queryset(info.context.user, claim_detail()).filter(uuid=uuid))
+        return found[0] if found else None
 
     def resolve_claim_attachments(self, info, **kwargs):
         return ClaimAttachment.objects.filter(validity_to__isnull=True,

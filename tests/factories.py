@@ -194,3 +194,42 @@ def make_claim_scene(tenant: Tenant) -> SimpleNamespace:
     return SimpleNamespace(item=item, service=service, facility=facility, insuree=insuree,
                            family=family, product=product, policy=policy, admin=admin,
                            diagnosis=Diagnosis.objects.get(code="B50"))
+
+
+def make_claim(tenant: Tenant, *, insuree: Insuree, health_facility: HealthFacility, icd,
+               items: Iterable = (), services: Iterable = (), **overrides):
+    """A claim written straight to the database (no workflow, no checks), with its lines.
+
+    `items` / `services`: a medical item or service (quantity 1 at its register price), or a
+    `(medical, qty_provided, price_asked)` tuple, or `(medical, {line field overrides})`.
+    `claimed` defaults to the sum of quantity x price asked of those lines. Dates default to a
+    visit on 2025-03-01 claimed the next day."""
+    from openimis_claim.models import Claim, ClaimItem, ClaimService
+
+    def lines(entries, model, name):
+        built = []
+        for entry in entries:
+            entry = entry if isinstance(entry, tuple) else (entry,)
+            medical, fields = entry[0], {"qty_provided": Decimal("1"),
+                                         "price_asked": entry[0].price}
+            if len(entry) == 2:
+                fields.update(entry[1])
+            elif len(entry) == 3:
+                fields.update(qty_provided=Decimal(entry[1]), price_asked=Decimal(entry[2]))
+            built.append(model(**{name: medical}, **fields))
+        return built
+
+    item_lines = lines(items, ClaimItem, "item")
+    service_lines = lines(services, ClaimService, "service")
+    fields = {
+        "code": _next("C"), "date_from": date(2025, 3, 1), "date_claimed": date(2025, 3, 2),
+        "claimed": sum((line.qty_provided * line.price_asked
+                        for line in [*item_lines, *service_lines]), Decimal("0")),
+    }
+    claim = Claim.objects.create(tenant=tenant, insuree=insuree, health_facility=health_facility,
+                                 icd=icd, **{**fields, **overrides})
+    for line in [*item_lines, *service_lines]:
+        line.claim = claim
+    ClaimItem.objects.bulk_create(item_lines)
+    ClaimService.objects.bulk_create(service_lines)
+    return claim

@@ -172,27 +172,30 @@ class OpenIMISMutation(graphene.relay.ClientIDMutation):
     def _start_log(
         cls, user, data: dict[str, Any], client_mutation_id: str | None
     ) -> tuple[MutationLog, bool]:
-        """The log of this call, or of the first call with the same client id (a retry: True)."""
-        if client_mutation_id:
-            earlier = MutationLog.objects.filter(
-                user=user, client_mutation_id=client_mutation_id
-            ).first()
-            if earlier is not None:
-                return earlier, True
+        """The log of this call, or of the first call with the same client id (a retry: True).
+
+        A retry is told by the unique (user, client id) constraint rather than a lookup first:
+        one statement per call, committed at once (status received) whatever the mutation
+        does next."""
+        log = MutationLog(
+            user=user,
+            module=cls.module_name,
+            mutation=cls.__name__,
+            client_mutation_id=client_mutation_id,
+            client_mutation_label=data.get("client_mutation_label"),
+            client_mutation_details=data.get("client_mutation_details"),
+            json_content=cls.log_content(data),
+        )
         try:
-            with transaction.atomic():
-                log = MutationLog.objects.create(
-                    user=user,
-                    module=cls.module_name,
-                    mutation=cls.__name__,
-                    client_mutation_id=client_mutation_id,
-                    client_mutation_label=data.get("client_mutation_label"),
-                    client_mutation_details=data.get("client_mutation_details"),
-                    json_content=cls.log_content(data),
-                )
+            if transaction.get_connection().in_atomic_block:
+                # Inside a caller's transaction, a savepoint keeps it usable after a duplicate.
+                with transaction.atomic():
+                    log.save(force_insert=True)
+            else:
+                log.save(force_insert=True)
             return log, False
         except IntegrityError:
-            # The same client id raced in from another request: that one is the first call.
+            # A retry, or the same client id raced in from another request: the first call's.
             return MutationLog.objects.get(user=user, client_mutation_id=client_mutation_id), True
 
     @classmethod

@@ -49,7 +49,11 @@ def _check(content: bytes, mime: str) -> None:
         raise MutationError(
             f"The document is {len(content):,} bytes; at most {config['attachment_max_bytes']:,}",
             code="attachment_too_large", detail="document")
-    if mime not in config["attachment_mime_types"]:
+    _check_type(mime)
+
+
+def _check_type(mime: str) -> None:
+    if mime not in module_config("claim")["attachment_mime_types"]:
         raise MutationError(f"Documents of type {mime or 'unknown'} are not accepted",
                             code="attachment_type", detail="mime")
 
@@ -81,6 +85,7 @@ def read_document(attachment: ClaimAttachment) -> bytes | None:
 
 
 def _apply(user, attachment: ClaimAttachment, data: dict[str, Any]) -> None:
+    stored_mime = attachment.mime
     for name in EDITABLE_FIELDS:
         if name in data and data[name] is not None:
             setattr(attachment, name, data[name])
@@ -91,6 +96,9 @@ def _apply(user, attachment: ClaimAttachment, data: dict[str, Any]) -> None:
         content = _decode(data["document"])
         _check(content, attachment.mime)
         _store(attachment, content)
+    elif attachment.size and attachment.mime != stored_mime:
+        # The stored document would be served as the new type: the same list applies.
+        _check_type(attachment.mime)
     elif not attachment.url and not attachment.size and attachment._state.adding:
         raise MutationError("An attachment needs a document or a url", code="required",
                             detail="document")

@@ -68,10 +68,12 @@ def record_change(claim: Claim, field: str, new: int, user, reason: str = "") ->
                                       reason=reason)
 
 
-def recompute_amounts(claim: Claim) -> None:
-    """claimed, approved and valuated from the lines (API.md's price-per-stage table)."""
-    lines = [*claim.items.filter(validity_to__isnull=True),
-             *claim.services.filter(validity_to__isnull=True)]
+def recompute_amounts(claim: Claim, lines: list | None = None) -> None:
+    """claimed, approved and valuated from the lines (API.md's price-per-stage table); `lines`:
+    the claim's valid lines when the caller holds them already (a claim being created)."""
+    if lines is None:
+        lines = [*claim.items.filter(validity_to__isnull=True),
+                 *claim.services.filter(validity_to__isnull=True)]
     claim.claimed = sum((line.qty_provided * line.price_asked for line in lines), Decimal("0"))
     if claim.status == ClaimStatus.ENTERED:
         claim.approved = None

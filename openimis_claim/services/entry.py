@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 
-from core.eligibility import facility_price
+from core.eligibility import pricelist_details
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
 from core.models import Diagnosis, HealthFacility, Insuree, MedicalItem, MedicalService
@@ -112,24 +113,43 @@ def _claim_fields(user, data: dict[str, Any], facility: HealthFacility) -> dict[
     return fields
 
 
-def _lines(user, claim: Claim, rows: list[dict] | None, model, line_model, key: str) -> None:
-    """Replace the claim's lines of one kind by those given (a line keeps its id when the
-    client sends it back)."""
-    existing = {line.pk: line for line in getattr(claim, f"{key}s").all()}
-    keep = set()
-    for index, row in enumerate(rows or [], start=1):
+def _medicals(user, model, key: str, rows: list[dict], claim: Claim) -> dict[int, Any]:
+    """The items (or services) the lines name, of the user's tenant, in one query; each with
+    `listed_price`, the facility's own price on the date of care (None: the register's)."""
+    ids = {int(row[f"{key}_id"]) for row in rows if str(row.get(f"{key}_id")).isdigit()}
+    if not ids:
+        return {}
+    queryset = model.objects.filter(validity_to__isnull=True, pk__in=ids)
+    details = pricelist_details(claim.health_facility, model is MedicalItem, claim.date_from)
+    if details is not None:
+        queryset = queryset.annotate(listed_price=Subquery(
+            details.filter(**{key: OuterRef("pk")}).values("price_overrule")[:1]))
+    return {row.pk: row for row in scope_queryset(user, queryset)}
+
+
+def _lines(user, claim: Claim, rows: list[dict] | None, model, line_model, key: str,
+           existing: dict[int, Any]) -> list:
+    """The claim's lines of one kind as given, checked and priced, not saved yet (a line keeps
+    its id when the client sends it back: `existing` are the claim's current lines by id)."""
+    rows = rows or []
+    medicals = _medicals(user, model, key, rows, claim)
+    lines = []
+    for index, row in enumerate(rows, start=1):
         label = f"{key} line {index}"
-        medical = _scoped(user, model.objects.filter(validity_to__isnull=True),
-                          row.get(f"{key}_id"), label)
+        medical_id = row.get(f"{key}_id")
+        if medical_id in (None, ""):
+            raise MutationError(f"{label} is required", code="required", detail=label)
+        medical = medicals.get(int(medical_id)) if str(medical_id).isdigit() else None
+        if medical is None:
+            raise MutationError(f"No {label} {medical_id}", code="not_found", detail=label)
         quantity = _decimal(row.get("qty_provided"), f"{label} qtyProvided")
         if quantity == 0:
             raise MutationError(f"{label} qtyProvided must be more than zero",
                                 code="invalid_number", detail=label)
         price = _decimal(row.get("price_asked"), f"{label} priceAsked", required=False)
         if price is None:
-            price = facility_price(claim.health_facility, medical, claim.date_from)
-            if price is None:
-                price = medical.price
+            listed = getattr(medical, "listed_price", None)
+            price = listed if listed is not None else medical.price
         line_id = row.get("id")
         line = existing.get(int(line_id)) if str(line_id or "").isdigit() else None
         if line_id and line is None:
@@ -140,43 +160,70 @@ def _lines(user, claim: Claim, rows: list[dict] | None, model, line_model, key: 
         line.qty_provided, line.price_asked = quantity, price
         line.explanation = row.get("explanation") or ""
         line.justification = row.get("justification") or ""
+        lines.append(line)
+    return lines
+
+
+def _replace_lines(user, claim: Claim, rows: list[dict] | None, model, line_model,
+                   key: str) -> None:
+    """Replace the claim's lines of one kind by those given."""
+    existing = {line.pk: line for line in getattr(claim, f"{key}s").all()}
+    lines = _lines(user, claim, rows, model, line_model, key, existing)
+    for line in lines:
         line.save()
-        keep.add(line.pk)
-    line_model.objects.filter(claim=claim).exclude(pk__in=keep).delete()
+    line_model.objects.filter(claim=claim).exclude(pk__in=[ln.pk for ln in lines]).delete()
 
 
-def _next_code(facility: HealthFacility) -> str:
+def _next_code(facility: HealthFacility, locked: bool = False) -> str:
     """C + seven digits, one above the facility's highest generated code. The facility row is
-    locked, so two clerks saving at once get consecutive numbers."""
-    HealthFacility.objects.select_for_update().filter(pk=facility.pk).first()
+    locked (here, unless the caller `locked` it), so two clerks saving at once get consecutive
+    numbers."""
+    if not locked:
+        HealthFacility.objects.select_for_update().filter(pk=facility.pk).first()
     top = Claim.objects.filter(health_facility=facility, code__regex=r"^C[0-9]{7}$").aggregate(
         top=Max("code"))["top"]
     return f"C{(int(top[1:]) if top else 0) + 1:07d}"
 
 
-def _claim_code(data: dict[str, Any], facility: HealthFacility, current: Claim | None) -> \
-        tuple[str, bool]:
+def _generates_code(data: dict[str, Any]) -> bool:
     code = (data.get("code") or "").strip()
-    generated = code.lower() == AUTO_CODE and bool(data.get("autogenerate", True))
-    if generated or (not code and data.get("autogenerate")):
-        return _next_code(facility), True
+    return (code.lower() == AUTO_CODE and bool(data.get("autogenerate", True))) or \
+        (not code and bool(data.get("autogenerate")))
+
+
+def _claim_code(data: dict[str, Any], facility: HealthFacility, current: Claim | None, *,
+                taken: bool | None = None, locked: bool = False) -> tuple[str, bool]:
+    """The claim's code and whether it was generated; `taken`: whether the code given is in use
+    at the facility, when the caller knows it already."""
+    code = (data.get("code") or "").strip()
+    if _generates_code(data):
+        return _next_code(facility, locked), True
     if not code:
         raise MutationError("code is required", code="required", detail="code")
     if len(code) > MAX_CODE_LENGTH or not re.fullmatch(r"[\w\-/.]+", code):
         raise MutationError(f"Claim code {code!r} is not valid", code="invalid_code",
                             detail="code")
-    taken = Claim.objects.filter(health_facility=facility, code=code, validity_to__isnull=True)
-    if current is not None:
-        taken = taken.exclude(pk=current.pk)
-    if taken.exists():
+    if taken is None:
+        same = Claim.objects.filter(health_facility=facility, code=code, validity_to__isnull=True)
+        taken = same.exclude(pk=current.pk).exists() if current is not None else same.exists()
+    if taken:
         raise MutationError(f"Claim code {code} already exists at {facility.code}",
                             code="duplicate_code", detail="code")
     return code, False
 
 
-def _facility(user, data: dict[str, Any]) -> HealthFacility:
-    facility = _scoped(user, HealthFacility.objects.filter(validity_to__isnull=True),
-                       data.get("health_facility_id"), "health facility")
+def _facility(user, data: dict[str, Any], *, code: str = "", lock: bool = False) -> \
+        HealthFacility:
+    """The facility claimed at, read once for a new claim: with `code`, the row also says
+    whether a valid claim there has that code (`code_taken`); with `lock`, it is locked for
+    numbering."""
+    facilities = HealthFacility.objects.filter(validity_to__isnull=True)
+    if code:
+        facilities = facilities.annotate(code_taken=Exists(Claim.objects.filter(
+            health_facility=OuterRef("pk"), code=code, validity_to__isnull=True)))
+    if lock:
+        facilities = facilities.select_for_update()
+    facility = _scoped(user, facilities, data.get("health_facility_id"), "health facility")
     if user.health_facility_id is not None and facility.pk != user.health_facility_id:
         raise MutationError("A claim administrator claims for their own facility only",
                             code="other_facility", detail="healthFacilityId")
@@ -184,8 +231,11 @@ def _facility(user, data: dict[str, Any]) -> HealthFacility:
 
 
 def create_claim(user, data: dict[str, Any]) -> MutationOutcome:
-    facility = _facility(user, data)
-    code, generated = _claim_code(data, facility, None)
+    generate = _generates_code(data)
+    facility = _facility(user, data, code="" if generate else (data.get("code") or "").strip(),
+                         lock=generate)
+    code, generated = _claim_code(data, facility, None, locked=generate,
+                                  taken=getattr(facility, "code_taken", None))
     restore = None
     if data.get("restore"):
         restore = visible_claims(user).filter(uuid=data["restore"],
@@ -195,13 +245,17 @@ def create_claim(user, data: dict[str, Any]) -> MutationOutcome:
                                 code="not_found", detail="restore")
     claim = Claim(tenant_id=facility.tenant_id, health_facility=facility, code=code,
                   audit_user=user, restore=restore, **_claim_fields(user, data, facility))
-    claim.save()
-    _lines(user, claim, data.get("items"), MedicalItem, ClaimItem, "item")
-    _lines(user, claim, data.get("services"), MedicalService, ClaimService, "service")
+    items = _lines(user, claim, data.get("items"), MedicalItem, ClaimItem, "item", {})
+    services = _lines(user, claim, data.get("services"), MedicalService, ClaimService,
+                      "service", {})
     if not (data.get("items") or data.get("services")):
         raise MutationError("A claim needs at least one item or service", code="no_lines")
-    recompute_amounts(claim)
+    # Checked and priced before anything is written: one insert each for the claim (with its
+    # amounts) and its lines.
+    recompute_amounts(claim, [*items, *services])
     claim.save()
+    ClaimItem.objects.bulk_create(items)
+    ClaimService.objects.bulk_create(services)
     signals.claim_created.send(sender=Claim, claim=claim, user=user)
     return MutationOutcome(uuids=[str(claim.uuid)],
                            autogenerated_code=claim.code if generated else None)
@@ -221,8 +275,8 @@ def update_claim(user, data: dict[str, Any]) -> MutationOutcome:
         setattr(claim, name, value)
     claim.health_facility, claim.code, claim.audit_user = facility, code, user
     claim.save()
-    _lines(user, claim, data.get("items"), MedicalItem, ClaimItem, "item")
-    _lines(user, claim, data.get("services"), MedicalService, ClaimService, "service")
+    _replace_lines(user, claim, data.get("items"), MedicalItem, ClaimItem, "item")
+    _replace_lines(user, claim, data.get("services"), MedicalService, ClaimService, "service")
     if not (claim.items.exists() or claim.services.exists()):
         raise MutationError("A claim needs at least one item or service", code="no_lines")
     recompute_amounts(claim)
@@ -255,7 +309,7 @@ def restore_claim(user, claim_uuid: str) -> MutationOutcome:
     attempt = original.restored_by.count() + 1
     copy = Claim.objects.get(pk=original.pk)
     copy.pk = None
-    copy.uuid = None
+    copy.uuid = uuid.uuid4()  # None would be saved as NULL: the field default runs only on init
     copy.code = f"{original.code}-R{attempt}"[-MAX_CODE_LENGTH:]
     copy.restore = original
     copy.status = ClaimStatus.ENTERED

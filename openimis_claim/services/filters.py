@@ -6,7 +6,12 @@ from __future__ import annotations
 import json
 
 import django_filters
+import graphene
+from django import forms
+from django.core.exceptions import ValidationError
 from graphene.utils.str_converters import to_camel_case
+from graphene_django.filter import TypedFilter
+from graphql_relay import from_global_id
 
 from core.gql.errors import MutationError
 from openimis_claim.models import Claim
@@ -43,7 +48,35 @@ SEARCH_ARGUMENTS = {"items": "items", "services": "services",
                     "attachmentStatus": "attachment_status", "showRestored": "show_restored"}
 
 
+class RowIdField(forms.CharField):
+    """A row's id as clients send it: the relay global id of the node their picker returned
+    (`icd_Id: "RGlhZ25vc2lzR1FMVHlwZToxMg=="`, what the web app sends), or the number."""
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        if not text.isdigit():
+            try:
+                text = from_global_id(text)[1]
+            except Exception:  # undecodable: refused below
+                text = ""
+        if not text.isdigit():
+            raise ValidationError("Enter an id or a relay global id.", code="invalid")
+        return int(text)
+
+
+class RowIdFilter(TypedFilter):
+    field_class = RowIdField
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(graphene.ID, *args, **kwargs)
+
+
 class ClaimFilter(django_filters.FilterSet):
+    icd__id = RowIdFilter(field_name="icd_id")
+    batch_run__id = RowIdFilter(field_name="batch_run_id")
+
     class Meta:
         model = Claim
         fields = CLAIM_FILTER_FIELDS

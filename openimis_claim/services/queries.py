@@ -49,10 +49,12 @@ def claim_detail() -> QuerySet[Claim]:
     return (
         Claim.objects.filter(validity_to__isnull=True)
         .select_related(
-            "health_facility__location__parent", "health_facility__items_pricelist",
-            "health_facility__services_pricelist", "insuree", "admin__health_facility",
-            "icd", "icd_1", "icd_2", "icd_3", "icd_4", "refer_from", "refer_to", "restore",
-            "feedback", "batch_run",
+            *(f"{facility}__{related}"
+              for facility in ("health_facility", "admin__health_facility", "refer_from",
+                               "refer_to")
+              for related in ("location__parent", "items_pricelist", "services_pricelist")),
+            "insuree", "icd", "icd_1", "icd_2", "icd_3", "icd_4", "restore", "feedback",
+            "batch_run",
         )
         .annotate(attachments_total=_attachments_total())
         .prefetch_related(

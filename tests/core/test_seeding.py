@@ -127,8 +127,8 @@ def test_seed_demo_command_sizes_both_tenants(settings):
     settings.DEBUG = True
     out = StringIO()
 
-    call_command("seed_demo", "--insurees", "200", "--facilities", "8", "--seed", "5",
-                 "--today", "2026-11-01", "--no-progress", stdout=out)
+    call_command("seed_demo", "--insurees", "200", "--facilities", "8", "--claims", "0",
+                 "--seed", "5", "--today", "2026-11-01", "--no-progress", stdout=out)
 
     first, second = Tenant.objects.get(code="DEMO1"), Tenant.objects.get(code="DEMO2")
     assert Insuree.objects.filter(tenant=first).count() == 200

@@ -17,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--insurees", type=int, default=300,
                             help="Insurees of the first tenant (the second gets a tenth).")
         parser.add_argument("--facilities", type=int, default=12)
+        parser.add_argument("--claims", type=int, default=200,
+                            help="Demo claims of the first tenant, in every status (the second "
+                                 "gets a tenth); added by the claims module when it is loaded.")
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--today", type=date.fromisoformat, default=None,
                             help="Reference date of policies (default: today), YYYY-MM-DD.")
@@ -33,8 +36,8 @@ class Command(BaseCommand):
                 "seed_demo creates users with public passwords; run it with DEBUG=1."
             )
         size = DemoSize(insurees=options["insurees"], facilities=options["facilities"],
-                        seed=options["seed"], today=options["today"])
-        total = size.insurees + max(50, size.insurees // 10)
+                        claims=options["claims"], seed=options["seed"], today=options["today"])
+        total = size.insurees + size.second_tenant().insurees
         started = time.perf_counter()
         with tqdm(total=total, unit=" insurees", disable=options["no_progress"],
                   file=self.stderr._out, leave=False) as bar:
@@ -42,7 +45,7 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         for tenant_code, result in seeded.items():
             if not result.total:
-                self.stdout.write(f"{tenant_code}: registers kept as they were.")
+                self.stdout.write(f"{tenant_code}: demo data kept as it was.")
                 continue
             counts = ", ".join(f"{n:,} {name}" for name, n in result.counts.items())
             self.stdout.write(f"{tenant_code}: {counts}")

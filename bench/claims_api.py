@@ -1,0 +1,184 @@
+"""Figures for the claims module: per-request time and SQL statements of the claim searcher, the
+claim page and createClaim over the GraphQL endpoint, as the web app calls them (JWT header).
+
+Run: .venv/bin/python bench/claims_api.py [--rounds 50] [--claims 300] [--insurees 1000]
+(DATABASE_URL selects the database; a throwaway test database is created and dropped). The data
+is the demo generator's: registers, then claims in every status moved by the real services.
+Prints medians and 95th percentiles. Targets (issue 4): the searcher at 100 claims under 60 ms,
+createClaim under 25 ms and at most 15 SQL statements.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from graphql_jwt.shortcuts import get_token  # noqa: E402
+
+from core.demo import DemoSize  # noqa: E402
+from core.models import (  # noqa: E402
+    Diagnosis,
+    HealthFacility,
+    Insuree,
+    ItemsPricelistDetail,
+    Role,
+    RoleRight,
+    ServicesPricelistDetail,
+    Tenant,
+    User,
+)
+from core.seeding import seed_registers  # noqa: E402
+from openimis_claim.demo import seed_claims  # noqa: E402
+from openimis_claim.models import Claim, ClaimAdmin  # noqa: E402
+
+TODAY = date(2026, 11, 1)
+CLAIM_RIGHTS = (111001, 111002, 111004, 111005, 111006, 111007, 111008, 111009, 111010, 111011,
+                111012, 111101)
+
+# API.md "Claim queries": the searcher's full node selection, and the claim page.
+SEARCHER_NODE = """uuid code jsonExt dateFrom dateTo dateClaimed dateProcessed feedbackStatus
+  reviewStatus claimed approved valuated status restoreId preAuthorization attachmentsCount
+  careType visitType healthFacility { id uuid code name }
+  insuree { id uuid chfId lastName otherNames dob }"""
+SEARCHER = f"""query ($first: Int) {{ claims(first: $first, orderBy: ["-dateClaimed"]) {{
+  totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }}
+  edges {{ node {{ {SEARCHER_NODE} }} }} }} }}"""
+FACILITY = """{ id uuid code name level servicesPricelist { id uuid } itemsPricelist { id uuid }
+  contractStartDate contractEndDate
+  location { id uuid code name type parent { id uuid code name type } } }"""
+DIAGNOSIS = "{ id code name }"
+LINE = """id qtyProvided priceAsked qtyApproved priceApproved priceValuated priceAdjusted
+  explanation justification rejectionReason status product { id uuid }"""
+CLAIM = f"""query ($uuid: String!) {{ claim(uuid: $uuid) {{
+  {SEARCHER_NODE}
+  guaranteeId explanation adjustment patientCondition referralCode restore {{ uuid code }}
+  healthFacility {FACILITY} referFrom {FACILITY} referTo {FACILITY}
+  admin {{ id uuid code lastName otherNames healthFacility {FACILITY} }}
+  icd {DIAGNOSIS} icd1 {DIAGNOSIS} icd2 {DIAGNOSIS} icd3 {DIAGNOSIS} icd4 {DIAGNOSIS}
+  feedback {{ id careRendered paymentAsked drugPrescribed drugReceived asessment feedbackDate
+              officerId }}
+  items {{ {LINE} item {{ id code name price maximumAmount }} }}
+  services {{ {LINE} service {{ id code name price maximumAmount }} }}
+}} }}"""
+CREATE = """mutation ($cmid: String, $code: String) {
+  createClaim(input: {clientMutationId: $cmid, clientMutationLabel: "Bench claim",
+    code: $code, autogenerate: true, insureeId: %(insuree)d, adminId: %(admin)d,
+    healthFacilityId: %(facility)d, icdId: %(icd)d, dateFrom: "2026-10-20",
+    dateClaimed: "2026-10-21", visitType: "O", careType: "OPD",
+    items: [{itemId: %(item1)d, qtyProvided: "12", priceAsked: "0.45"},
+            {itemId: %(item2)d, qtyProvided: "10"}],
+    services: [{serviceId: %(service)d, qtyProvided: "1"}]
+  }) { clientMutationId internalId status error } }"""
+
+
+def timed(rounds: int, call) -> tuple[float, float, int]:
+    samples = []
+    queries = 0
+    for i in range(rounds):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            call(i)
+            samples.append((time.perf_counter() - start) * 1000)
+        queries = len(captured)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1], queries
+
+
+def post(client: Client, query: str, variables: dict, token: str) -> dict:
+    response = client.post("/api/graphql", data=json.dumps({"query": query,
+                                                            "variables": variables}),
+                           content_type="application/json", HTTP_AUTHORIZATION=f"JWT {token}")
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def created(data: dict) -> None:
+    payload = data["createClaim"]
+    assert payload["status"] == 2, payload["error"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--claims", type=int, default=300)
+    parser.add_argument("--insurees", type=int, default=1000)
+    options = parser.parse_args()
+    rounds = options.rounds
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0)
+    try:
+        tenant = Tenant.objects.create(code="B1", name="Bench")
+        started = time.perf_counter()
+        seed_registers(tenant, insurees=options.insurees, facilities=12, seed=42, today=TODAY)
+        seeded = seed_claims(tenant, DemoSize(claims=options.claims, seed=42, today=TODAY))
+        seeding = time.perf_counter() - started
+        user = User.objects.create_user("bench", password="bench-pass-1", tenant=tenant)
+        role = Role.objects.create(tenant=tenant, name="bench")
+        RoleRight.objects.bulk_create(RoleRight(role=role, right_id=r) for r in CLAIM_RIGHTS)
+        user.roles.add(role)
+        client = Client()
+        token = get_token(user)
+
+        facility = HealthFacility.objects.get(tenant=tenant, code="HF001")
+        items = list(ItemsPricelistDetail.objects.filter(
+            pricelist=facility.items_pricelist, item__code__in=["0001", "0004"])
+            .order_by("item__code").values_list("item_id", flat=True))
+        ids = {
+            "insuree": Insuree.objects.filter(tenant=tenant).order_by("chf_id").first().pk,
+            "admin": ClaimAdmin.objects.filter(health_facility=facility).first().pk,
+            "facility": facility.pk, "icd": Diagnosis.objects.get(code="B50").pk,
+            "item1": items[0], "item2": items[1],
+            "service": ServicesPricelistDetail.objects.get(
+                pricelist=facility.services_pricelist, service__code="C001").service_id,
+        }
+        create = CREATE % ids
+        detailed = [str(u) for u in Claim.objects.filter(tenant=tenant).annotate(
+            lines=Count("items", distinct=True) + Count("services", distinct=True))
+            .filter(lines__gte=3).order_by("code", "pk").values_list("uuid", flat=True)]
+        total = Claim.objects.filter(tenant=tenant).count()
+        rows = [
+            (f"claims searcher first:10 of {total}",
+             lambda i: post(client, SEARCHER, {"first": 10}, token)),
+            (f"claims searcher first:100 of {total}",
+             lambda i: post(client, SEARCHER, {"first": 100}, token)),
+            ("claim(uuid) with items and services",
+             lambda i: post(client, CLAIM, {"uuid": detailed[i % len(detailed)]}, token)),
+            ("createClaim, 3 lines, code given",
+             lambda i: created(post(client, create, {"cmid": f"bench-{i}",
+                                                     "code": f"BENCH{i:05d}"}, token))),
+            ("createClaim, 3 lines, code \"auto\"",
+             lambda i: created(post(client, create, {"cmid": f"bench-auto-{i}",
+                                                     "code": "auto"}, token))),
+        ]
+        print(f"database: {connection.vendor}, rounds: {rounds}; data: {options.insurees:,} "
+              f"insurees, {seeded.counts.get('claims', 0):,} demo claims "
+              f"(seeded in {seeding:.1f} s)")
+        print(f"{'operation':<42} {'median ms':>10} {'p95 ms':>8} {'SQL':>5}")
+        for name, call in rows:
+            median, p95, queries = timed(rounds, call)
+            print(f"{name:<42} {median:>10.2f} {p95:>8.2f} {queries:>5}")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
