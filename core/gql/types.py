@@ -14,6 +14,7 @@ from graphene_django.converter import convert_django_field, convert_field_to_dja
 from graphene_django.filter import DjangoFilterConnectionField
 from graphql import GraphQLError
 
+from core.gql import scalars  # noqa: F401  (Decimal arguments accept float literals)
 from core.scoping import row_visible, scope_queryset
 
 

@@ -194,6 +194,8 @@ FILTERS = [
     ('claimed_Lte: "100.00"', ["CLM001", "CLM003", "CLM006"]),
     ('claimed_Gte: "100.00", claimed_Lte: "200.00"', ["CLM002", "CLM003"]),
     ('claimed_Gte: "100.01"', ["CLM002", "CLM004"]),
+    ("claimed_Gte: 100.01", ["CLM002", "CLM004"]),
+    ("claimed_Gte: 100", ["CLM002", "CLM003", "CLM004"]),
     ('dateFrom_Gte: "2025-04-10"', ["CLM002", "CLM003", "CLM004"]),
     ('dateFrom_Lt: "2025-04-10"', ["CLM001", "CLM006"]),
     ('dateTo_Lte: "2025-04-12"', ["CLM001", "CLM002"]),
