@@ -12,7 +12,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
 from django.dispatch import Signal
 
 from core.codes import (
@@ -28,17 +27,14 @@ from core.codes import (
     RejectionReason,
     ServiceCategory,
 )
-from core.config import module_setting
+from core.coverage_data import ITEM, SERVICE, CoverageData, load_coverage
 from core.models import (
     HealthFacility,
     Insuree,
     InsureePolicy,
-    ItemsPricelistDetail,
     MedicalItem,
-    MedicalService,
     ProductItem,
     ProductService,
-    ServicesPricelistDetail,
 )
 
 ZERO = Decimal("0")
@@ -174,32 +170,14 @@ def collect_usage(**kwargs: Any) -> CoverageUsage:
     return usage
 
 
-def pricelist_details(facility: HealthFacility, is_item: bool, on_date: date
-                      ) -> QuerySet | None:
-    """The facility's item (or service) price-list entries valid on that date, newest first;
-    None when it has no such price list."""
-    pricelist_id = facility.items_pricelist_id if is_item else facility.services_pricelist_id
-    if pricelist_id is None:
-        return None
-    details = ItemsPricelistDetail.objects if is_item else ServicesPricelistDetail.objects
-    return (
-        details.filter(pricelist_id=pricelist_id, valid_from__lte=on_date)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
-        .order_by("-valid_from")
-    )
-
-
 def facility_price(facility: HealthFacility, medical, on_date: date) -> Decimal | None:
     """The price the facility may claim on that date (its own price wins), or None when the
     item or service is not in its price list."""
     is_item = isinstance(medical, MedicalItem)
-    details = pricelist_details(facility, is_item, on_date)
-    if details is None:
-        return None
-    detail = details.filter(**{"item" if is_item else "service": medical}).first()
-    if detail is None:
-        return None
-    return detail.price_overrule if detail.price_overrule is not None else medical.price
+    data = load_coverage(facility.tenant_id, chf_ids=(), item_codes=[medical.code] if is_item
+                         else (), service_codes=() if is_item else [medical.code],
+                         facilities=[facility])
+    return data.facility_price(facility, medical, on_date)
 
 
 def _care_type_allowed(facility: HealthFacility | None, care_type: str | None,
@@ -216,22 +194,18 @@ def _care_type_allowed(facility: HealthFacility | None, care_type: str | None,
     return True, ""
 
 
-def _waiting_start(insuree: Insuree, insuree_policy: InsureePolicy) -> date:
+def _waiting_start(links: list[InsureePolicy], insuree_policy: InsureePolicy) -> date:
     """Waiting runs from the first policy of an unbroken chain of renewals of the same product."""
-    chain = (
-        InsureePolicy.objects.filter(
-            insuree=insuree, policy__product_id=insuree_policy.policy.product_id,
-            validity_to__isnull=True, effective_date__isnull=False,
-            effective_date__lte=insuree_policy.effective_date,
-        )
-        .order_by("-effective_date")
-        .values_list("effective_date", "expiry_date")
-    )
+    chain = sorted(
+        (link for link in links if link.policy.product_id == insuree_policy.policy.product_id
+         and link.effective_date is not None
+         and link.effective_date <= insuree_policy.effective_date),
+        key=lambda link: link.effective_date, reverse=True)
     start = insuree_policy.effective_date
-    for effective, expiry in chain:
-        if (start - expiry).days > 1:
+    for link in chain:
+        if (start - link.expiry_date).days > 1:
             break
-        start = min(start, effective)
+        start = min(start, link.effective_date)
     return start
 
 
@@ -296,13 +270,10 @@ def _ceiling_left(product, scope: str, usage: CoverageUsage, category: str | Non
     return min(candidates) if candidates else None
 
 
-def _find_medical(tenant_id: int, item_code: str | None, service_code: str | None,
-                  on_date: date):
+def _find_medical(data: CoverageData, kind: str, code: str, on_date: date):
     """The item or service valid on the date of care, or the reason there is none:
     1 when it is no longer (or never was) valid, 9 when it becomes valid only later."""
-    model = MedicalItem if item_code else MedicalService
-    versions = list(model.objects.filter(tenant_id=tenant_id, code=item_code or service_code)
-                    .order_by("-validity_from"))
+    versions = data.medical_versions(kind, code)
     for version in versions:
         starts = version.validity_from.date()
         ends = version.validity_to.date() if version.validity_to else None
@@ -326,21 +297,30 @@ def check_eligibility(
     care_type: str | None = None,
     visit_type: str | None = None,
     exclude: Any = None,
+    data: CoverageData | None = None,
 ) -> Eligibility:
-    """Check one item or service for one insuree on one date (see the module docstring)."""
+    """Check one item or service for one insuree on one date (see the module docstring).
+
+    `data` is what a batch caller loaded with `load_coverage` for many checks; without it the
+    registers this check needs are loaded here."""
     if bool(item_code) == bool(service_code):
         raise ValueError("Give exactly one of item_code and service_code")
+    if data is None:
+        data = load_coverage(tenant_id, chf_ids=[chf_id],
+                             item_codes=[item_code] if item_code else (),
+                             service_codes=[service_code] if service_code else (),
+                             facilities=[health_facility] if health_facility else ())
     result = Eligibility(on_date=on_date, quantity=Decimal(quantity))
 
-    insuree = Insuree.objects.filter(tenant_id=tenant_id, chf_id=chf_id,
-                                     validity_to__isnull=True).first()
+    insuree = data.insurees.get(chf_id)
     if insuree is None:
         result.refuse(RejectionReason.INSUREE_INVALID, "insuree", f"no insuree {chf_id}")
         return result
     result.insuree = insuree
     result.accept("insuree", insuree.chf_id)
 
-    medical, missing = _find_medical(tenant_id, item_code, service_code, on_date)
+    kind = ITEM if item_code else SERVICE
+    medical, missing = _find_medical(data, kind, item_code or service_code, on_date)
     if medical is None:
         result.refuse(missing, "item_or_service",
                       f"no {'item' if item_code else 'service'} {item_code or service_code} "
@@ -348,7 +328,7 @@ def check_eligibility(
         return result
     result.accept("item_or_service", medical.code)
 
-    adult = insuree.age_on(on_date) >= int(module_setting("core", "age_of_majority"))
+    adult = insuree.age_on(on_date) >= data.age_of_majority
     result.adult = adult
     if not patient_category_allows(medical.patient_category, insuree.gender, adult):
         result.refuse(RejectionReason.PATIENT_CATEGORY, "patient_category",
@@ -358,7 +338,7 @@ def check_eligibility(
 
     list_price = medical.price
     if health_facility is not None:
-        list_price = facility_price(health_facility, medical, on_date)
+        list_price = data.facility_price(health_facility, medical, on_date)
         if list_price is None:
             result.refuse(RejectionReason.NOT_IN_PRICE_LIST, "price_list",
                           f"{medical.code} not in {health_facility.code}'s price list")
@@ -371,29 +351,19 @@ def check_eligibility(
     else:
         result.refuse(RejectionReason.CARE_TYPE, "care_type", why)
 
-    covering = list(
-        InsureePolicy.objects.filter(
-            insuree=insuree, validity_to__isnull=True, effective_date__isnull=False,
-            effective_date__lte=on_date, expiry_date__gte=on_date,
-            policy__status__in=PAYING_STATUSES, policy__validity_to__isnull=True,
-        ).select_related("policy__product").order_by("policy__expiry_date", "pk")
-    )
+    links = data.insuree_policies.get(insuree.pk, [])
+    covering = [link for link in links
+                if link.effective_date is not None and link.effective_date <= on_date
+                <= link.expiry_date and link.policy.status in PAYING_STATUSES]
     if not covering:
-        result.refuse(RejectionReason.NO_COVERAGE, "policy", _why_uncovered(insuree, on_date))
+        result.refuse(RejectionReason.NO_COVERAGE, "policy", _why_uncovered(links, on_date))
         return _finish(result, list_price, price)
     result.accept("policy")
 
-    is_item = isinstance(medical, MedicalItem)
-    line_model = ProductItem if is_item else ProductService
-    lines = {
-        line.product_id: line
-        for line in line_model.objects.filter(
-            product_id__in=[ip.policy.product_id for ip in covering],
-            **({"item": medical} if is_item else {"service": medical}),
-        ).select_related("product")
-    }
-    options = [(ip, lines[ip.policy.product_id]) for ip in covering
-               if ip.policy.product_id in lines]
+    is_item = kind == ITEM
+    options = [(ip, data.product_lines[(kind, ip.policy.product_id, medical.pk)])
+               for ip in covering if (kind, ip.policy.product_id, medical.pk)
+               in data.product_lines]
     if not options:
         result.refuse(RejectionReason.NOT_COVERED_BY_PRODUCT, "product",
                       f"no product of the insuree's policies covers {medical.code}")
@@ -408,7 +378,7 @@ def check_eligibility(
     result.accept("product", product.code)
 
     if health_facility is not None:
-        network = set(product.contracted_facilities.values_list("pk", flat=True))
+        network = data.networks.get(product.pk, set())
         if network and health_facility.pk not in network:
             result.refuse(RejectionReason.NOT_COVERED_BY_PRODUCT, "facility_network",
                           f"{health_facility.code} is not in {product.code}'s network")
@@ -420,7 +390,7 @@ def check_eligibility(
 
     waiting_months = line.waiting_period_adult if adult else line.waiting_period_child
     if waiting_months:
-        result.waiting_period_end = add_months(_waiting_start(insuree, insuree_policy),
+        result.waiting_period_end = add_months(_waiting_start(links, insuree_policy),
                                                waiting_months)
         if on_date < result.waiting_period_end:
             result.refuse(RejectionReason.WAITING_PERIOD, "waiting_period",
@@ -428,9 +398,9 @@ def check_eligibility(
         else:
             result.accept("waiting_period")
 
-    usage = collect_usage(policy=insuree_policy.policy, insuree=insuree,
-                          item=medical if is_item else None,
-                          service=None if is_item else medical, on_date=on_date, exclude=exclude)
+    usage = (data.usage or collect_usage)(
+        policy=insuree_policy.policy, insuree=insuree, item=medical if is_item else None,
+        service=None if is_item else medical, on_date=on_date, exclude=exclude)
     result.quantity_used = Decimal(usage.quantity_used)
     limit = line.limit_no_adult if adult else line.limit_no_child
     covered_quantity = result.quantity
@@ -500,16 +470,17 @@ def _finish(result: Eligibility, list_price: Decimal, asked: Decimal | None) -> 
     return result
 
 
-def _why_uncovered(insuree: Insuree, on_date: date) -> str:
-    policies = InsureePolicy.objects.filter(insuree=insuree, validity_to__isnull=True)
-    ended = policies.filter(expiry_date__lt=on_date).order_by("-expiry_date").first()
-    if policies.filter(effective_date__lte=on_date, expiry_date__gte=on_date,
-                       policy__status=PolicyStatus.SUSPENDED).exists():
+def _why_uncovered(links: list[InsureePolicy], on_date: date) -> str:
+    def current(link: InsureePolicy, status: int, start: date | None) -> bool:
+        return link.policy.status == status and start is not None and \
+            start <= on_date <= link.expiry_date
+
+    if any(current(link, PolicyStatus.SUSPENDED, link.effective_date) for link in links):
         return "policy suspended"
     # An idle (unpaid) policy has no effective date yet: its start date says what it would cover.
-    if policies.filter(start_date__lte=on_date, expiry_date__gte=on_date,
-                       policy__status=PolicyStatus.IDLE).exists():
+    if any(current(link, PolicyStatus.IDLE, link.start_date) for link in links):
         return "policy not yet paid (idle)"
-    if ended is not None:
-        return f"policy expired on {ended.expiry_date}"
+    ended = [link.expiry_date for link in links if link.expiry_date < on_date]
+    if ended:
+        return f"policy expired on {max(ended)}"
     return "no policy"

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 
-from core.eligibility import pricelist_details
+from core.coverage_data import pricelist_details
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
 from core.models import Diagnosis, HealthFacility, Insuree, MedicalItem, MedicalService
