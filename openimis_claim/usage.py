@@ -1,5 +1,6 @@
-"""What earlier claims used of a policy, answered to core's eligibility check through the
-`core.eligibility.coverage_usage` signal (core never imports claims).
+"""What earlier claims used of a policy, answered to core's eligibility check (core never
+imports claims): through the `core.eligibility.coverage_usage` signal for single checks, and as
+an in-memory provider (`ClaimUsage`) that the batch engine loads once per batch.
 
 Counted: passed lines of valid claims that were at least checked, in the policy's period,
 other than the claim being checked.
@@ -8,13 +9,13 @@ other than the claim being checked.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-
-from django.db.models import Max, Q, Sum
-from django.db.models.functions import Coalesce
 
 from core.codes import SERVICE_CATEGORY_PRIORITY, ServiceCategory
 from core.eligibility import CoverageUsage
+from core.models import Insuree
 from openimis_claim.codes import ClaimCareType, ClaimStatus, LineStatus
 from openimis_claim.models import Claim, ClaimItem, ClaimService
 
@@ -33,56 +34,109 @@ def claim_category(service_categories: set[str], date_from, date_to) -> str:
     return ServiceCategory.VISIT
 
 
-def _period_claims(policy, exclude):
-    claims = Claim.objects.filter(
-        validity_to__isnull=True, status__in=COUNTED_STATUSES,
-        date_from__gte=policy.effective_date or policy.start_date,
-        date_from__lte=policy.expiry_date,
-    )
-    if isinstance(exclude, Claim):
-        claims = claims.exclude(pk=exclude.pk)
-    return claims
+@dataclass
+class UsedLine:
+    claim_id: int
+    insuree_id: int
+    on: date
+    kind: str
+    medical_id: int
+    quantity: Decimal
+    policy_id: int | None
+    remunerated: Decimal | None
+    in_patient: bool
 
 
-def coverage_usage(sender, *, policy, insuree, item=None, service=None, on_date=None,
-                   exclude=None, **kwargs) -> CoverageUsage:
-    usage = CoverageUsage()
-    claims = _period_claims(policy, exclude)
-    mine = claims.filter(insuree=insuree)
+@dataclass
+class UsedClaim:
+    insuree_id: int
+    on: date
+    until: date | None
+    categories: set[str]
 
-    line_model, key, medical = (ClaimItem, "item", item) if item else \
-        (ClaimService, "service", service)
-    if medical is not None:
-        lines = line_model.objects.filter(claim__in=mine, status=LineStatus.PASSED,
-                                          validity_to__isnull=True, **{key: medical})
-        totals = lines.aggregate(
-            quantity=Sum(Coalesce("qty_approved", "qty_provided")),
-            last=Max("claim__date_from", filter=Q(claim__date_from__lte=on_date)
-                     if on_date else Q()),
-        )
-        usage.quantity_used = totals["quantity"] or ZERO
-        usage.last_provided = totals["last"]
 
-    categories: dict[int, set[str]] = defaultdict(set)
-    for claim_id, category in ClaimService.objects.filter(
-            claim__in=mine, status=LineStatus.PASSED, validity_to__isnull=True
-    ).values_list("claim_id", "service__category"):
-        categories[claim_id].add(category)
-    for claim_id, date_from, date_to in mine.values_list("pk", "date_from", "date_to"):
-        category = claim_category(categories[claim_id], date_from, date_to)
-        usage.visits[category] = usage.visits.get(category, 0) + 1
+class ClaimUsage:
+    """Earlier claims of some families, in memory. `add_claim` counts a claim adjudicated in the
+    same batch, so a later claim of the same insuree sees what it used."""
 
-    paid = defaultdict(lambda: ZERO)
-    for model in (ClaimItem, ClaimService):
-        for insuree_id, care_type, amount in model.objects.filter(
-                claim__in=claims, policy=policy, status=LineStatus.PASSED,
-                remunerated_amount__isnull=False, validity_to__isnull=True,
-        ).values_list("claim__insuree_id", "claim__care_type", "remunerated_amount"):
-            scope = "ip" if care_type == ClaimCareType.IN_PATIENT else "op"
-            paid["policy"] += amount
-            paid[f"policy_{scope}"] += amount
-            if insuree_id == insuree.pk:
-                paid["insuree"] += amount
-                paid[f"insuree_{scope}"] += amount
-    usage.remunerated = dict(paid)
-    return usage
+    def __init__(self, insuree_ids: set[int]) -> None:
+        self.lines: list[UsedLine] = []
+        self.claims: dict[int, UsedClaim] = {}
+        family_ids = Insuree.objects.filter(pk__in=insuree_ids).values("family_id")
+        claims = Claim.objects.filter(validity_to__isnull=True, status__in=COUNTED_STATUSES,
+                                      insuree__family_id__in=family_ids)
+        for pk, insuree_id, on, until in claims.values_list("pk", "insuree_id", "date_from",
+                                                            "date_to"):
+            self.claims[pk] = UsedClaim(insuree_id, on, until, set())
+        for model, kind in ((ClaimItem, "item"), (ClaimService, "service")):
+            rows = model.objects.filter(claim__in=claims, status=LineStatus.PASSED,
+                                        validity_to__isnull=True)
+            fields = ["claim_id", f"{kind}_id", "qty_approved", "qty_provided", "policy_id",
+                      "remunerated_amount", "claim__care_type"]
+            if kind == "service":
+                fields.append("service__category")
+            for row in rows.values_list(*fields):
+                self._add_line(kind, *row)
+
+    def _add_line(self, kind, claim_id, medical_id, qty_approved, qty_provided, policy_id,
+                  remunerated, care_type, category=None) -> None:
+        claim = self.claims[claim_id]
+        if category:
+            claim.categories.add(category)
+        self.lines.append(UsedLine(
+            claim_id, claim.insuree_id, claim.on, kind, medical_id,
+            qty_approved if qty_approved is not None else qty_provided, policy_id, remunerated,
+            care_type == ClaimCareType.IN_PATIENT))
+
+    def add_claim(self, claim: Claim, lines) -> None:
+        """Count a claim just adjudicated (its passed lines) for the claims that follow."""
+        self.claims[claim.pk] = UsedClaim(claim.insuree_id, claim.date_from, claim.date_to, set())
+        self.lines = [line for line in self.lines if line.claim_id != claim.pk]
+        for line in lines:
+            if line.status != LineStatus.PASSED:
+                continue
+            is_item = isinstance(line, ClaimItem)
+            self._add_line(
+                "item" if is_item else "service", claim.pk,
+                line.item_id if is_item else line.service_id, line.qty_approved,
+                line.qty_provided, line.policy_id, line.remunerated_amount, claim.care_type,
+                None if is_item else line.service.category)
+
+    def __call__(self, *, policy, insuree, item=None, service=None, on_date=None,
+                 exclude=None, **kwargs) -> CoverageUsage:
+        start = policy.effective_date or policy.start_date
+        excluded = exclude.pk if isinstance(exclude, Claim) else None
+
+        def counted(claim_id: int, on: date) -> bool:
+            return claim_id != excluded and start <= on <= policy.expiry_date
+
+        usage = CoverageUsage()
+        kind, medical = ("item", item) if item is not None else ("service", service)
+        paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for line in self.lines:
+            if not counted(line.claim_id, line.on):
+                continue
+            if line.insuree_id == insuree.pk and medical is not None and line.kind == kind \
+                    and line.medical_id == medical.pk:
+                usage.quantity_used += line.quantity
+                if (on_date is None or line.on <= on_date) and (
+                        usage.last_provided is None or line.on > usage.last_provided):
+                    usage.last_provided = line.on
+            if line.policy_id == policy.pk and line.remunerated is not None:
+                scope = "ip" if line.in_patient else "op"
+                paid["policy"] += line.remunerated
+                paid[f"policy_{scope}"] += line.remunerated
+                if line.insuree_id == insuree.pk:
+                    paid["insuree"] += line.remunerated
+                    paid[f"insuree_{scope}"] += line.remunerated
+        for claim_id, claim in self.claims.items():
+            if claim.insuree_id == insuree.pk and counted(claim_id, claim.on):
+                category = claim_category(claim.categories, claim.on, claim.until)
+                usage.visits[category] = usage.visits.get(category, 0) + 1
+        usage.remunerated = dict(paid)
+        return usage
+
+
+def coverage_usage(sender, *, policy, insuree, **kwargs) -> CoverageUsage:
+    """The `coverage_usage` receiver for single checks."""
+    return ClaimUsage({insuree.pk})(policy=policy, insuree=insuree, **kwargs)

@@ -87,16 +87,20 @@ def recompute_amounts(claim: Claim, lines: list | None = None) -> None:
     claim.remunerated = sum(remunerated, Decimal("0")) if remunerated else None
 
 
-def for_each_claim(user, uuids: list[str], step: Callable[[Claim], None]) -> \
+def for_each_claim(user, uuids: list[str], step: Callable[[Claim], None],
+                   prepare: Callable[[list[Claim]], None] | None = None) -> \
         tuple[list[Claim], list[dict]]:
     """Run `step` on each claim (locked, in its own savepoint); a claim that fails or that the
-    user may not see is reported as `{title, list}` and the others go through."""
+    user may not see is reported as `{title, list}` and the others go through. `prepare` gets
+    every claim found first, to load what the steps share in one go."""
     uuids = [u for u in dict.fromkeys(uuids or []) if u]
     if not uuids:
         raise MutationError("No claims given", code="no_claims")
     wellformed = [u for u in uuids if is_uuid(u)]
     found = {str(c.uuid): c for c in visible_claims(user).select_for_update()
              .filter(uuid__in=wellformed).select_related("insuree", "health_facility")}
+    if prepare is not None and found:
+        prepare(list(found.values()))
     done, errors = [], []
     for claim_uuid in uuids:
         claim = found.get(claim_uuid)

@@ -6,12 +6,14 @@ refines the rules); a claim whose every line is rejected is rejected.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
 from core.codes import CareType, PriceOrigin, RejectionReason
+from core.coverage_data import load_coverage
 from core.eligibility import check_eligibility
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
@@ -35,6 +37,7 @@ from openimis_claim.services.common import (
     record_change,
     require_status,
 )
+from openimis_claim.usage import ClaimUsage
 
 CARE_TYPES = {ClaimCareType.IN_PATIENT: CareType.IN_PATIENT,
               ClaimCareType.OUT_PATIENT: CareType.OUT_PATIENT}
@@ -46,18 +49,60 @@ def _lines(claim: Claim, passed_only: bool = False) -> list[ClaimItem | ClaimSer
     return [ln for ln in lines if ln.status == LineStatus.PASSED] if passed_only else lines
 
 
-def check_line(claim: Claim, line: ClaimItem | ClaimService):
-    """The eligibility of one line on the claim's date of care (its own usage excluded)."""
-    is_item = isinstance(line, ClaimItem)
-    quantity = line.qty_approved if line.qty_approved is not None else line.qty_provided
-    price = line.price_approved if line.price_approved is not None else line.price_asked
-    return check_eligibility(
-        tenant_id=claim.tenant_id, chf_id=claim.insuree.chf_id, on_date=claim.date_from,
-        item_code=line.item.code if is_item else None,
-        service_code=None if is_item else line.service.code,
-        price=price, quantity=quantity, health_facility=claim.health_facility,
-        care_type=CARE_TYPES.get(claim.care_type), visit_type=claim.visit_type, exclude=claim,
-    )
+class Adjudication:
+    """What checking a batch of claims needs, loaded once: their lines, the registers
+    (`load_coverage`) and what earlier claims used (`ClaimUsage`). Each claim checked is then
+    counted, so a later claim of the same insuree in the batch sees the limits it used."""
+
+    def __init__(self, claims: list[Claim]) -> None:
+        pks = [claim.pk for claim in claims]
+        self.lines: dict[int, list] = defaultdict(list)
+        for line in ClaimItem.objects.filter(claim_id__in=pks, validity_to__isnull=True) \
+                .select_related("item").order_by("pk"):
+            self.lines[line.claim_id].append(line)
+        for line in ClaimService.objects.filter(claim_id__in=pks, validity_to__isnull=True) \
+                .select_related("service").order_by("pk"):
+            self.lines[line.claim_id].append(line)
+        self.usage = ClaimUsage({claim.insuree_id for claim in claims})
+        self.data = {}
+        for tenant_id in {claim.tenant_id for claim in claims}:
+            mine = [claim for claim in claims if claim.tenant_id == tenant_id]
+            lines = [line for claim in mine for line in self.lines[claim.pk]]
+            data = load_coverage(
+                tenant_id, chf_ids={claim.insuree.chf_id for claim in mine},
+                item_codes={ln.item.code for ln in lines if isinstance(ln, ClaimItem)},
+                service_codes={ln.service.code for ln in lines if isinstance(ln, ClaimService)},
+                facilities={claim.health_facility for claim in mine})
+            data.usage = self.usage
+            self.data[tenant_id] = data
+
+    def lines_of(self, claim: Claim, passed_only: bool = False) -> list:
+        lines = self.lines[claim.pk]
+        return [ln for ln in lines if ln.status == LineStatus.PASSED] if passed_only else lines
+
+    def check(self, claim: Claim, line: ClaimItem | ClaimService):
+        """The eligibility of one line on the claim's date of care (its own usage excluded)."""
+        is_item = isinstance(line, ClaimItem)
+        quantity = line.qty_approved if line.qty_approved is not None else line.qty_provided
+        price = line.price_approved if line.price_approved is not None else line.price_asked
+        return check_eligibility(
+            tenant_id=claim.tenant_id, chf_id=claim.insuree.chf_id, on_date=claim.date_from,
+            item_code=line.item.code if is_item else None,
+            service_code=None if is_item else line.service.code,
+            price=price, quantity=quantity, health_facility=claim.health_facility,
+            care_type=CARE_TYPES.get(claim.care_type), visit_type=claim.visit_type,
+            exclude=claim, data=self.data[claim.tenant_id],
+        )
+
+    def save(self, claim: Claim, lines: list) -> None:
+        """Write a claim's lines (one statement per kind) and count the claim as used."""
+        fields = ["status", "rejection_reason", "price_adjusted", "qty_approved",
+                  "price_valuated", "remunerated_amount", "product", "policy"]
+        for model in (ClaimItem, ClaimService):
+            mine = [line for line in lines if isinstance(line, model)]
+            if mine:
+                model.objects.bulk_update(mine, fields)
+        self.usage.add_claim(claim, lines)
 
 
 def _reject_line(line, reason: int) -> None:
@@ -71,12 +116,12 @@ def _conclude(claim: Claim, lines, user, passed_status: int, reason: str) -> Non
         record_change(claim, "status", ClaimStatus.REJECTED, user, reason="every line rejected")
         claim.rejection_reason = lines[0].rejection_reason if lines else \
             RejectionReason.INVALID_CLAIM
-        recompute_amounts(claim)
+        recompute_amounts(claim, lines)
         claim.save()
         signals.claim_rejected.send(sender=Claim, claim=claim, user=user)
         return
     record_change(claim, "status", passed_status, user, reason=reason)
-    recompute_amounts(claim)
+    recompute_amounts(claim, lines)
     claim.save()
 
 
@@ -84,14 +129,17 @@ def submit_claims(user, uuids: list[str]) -> MutationOutcome:
     """Entered claims are checked line by line: passed lines get the adjusted price (the
     facility's price list), rejected ones their reason."""
 
+    batch: list[Adjudication] = []
+
     def submit(claim: Claim) -> None:
         require_status(claim, STATUS_MOVES["submit"], "submitting")
         if claim.date_claimed < claim.date_from:
             raise ClaimError(f"Claim {claim.code} is claimed before the care was given",
                              code="target_date")
-        lines = _lines(claim)
+        adjudication = batch[0]
+        lines = adjudication.lines_of(claim)
         for line in lines:
-            verdict = check_line(claim, line)
+            verdict = adjudication.check(claim, line)
             line.price_adjusted = verdict.unit_price
             line.product, line.policy = verdict.product, verdict.policy
             if verdict.covered:
@@ -101,12 +149,13 @@ def submit_claims(user, uuids: list[str]) -> MutationOutcome:
                     line.qty_approved = verdict.covered_quantity
             else:
                 _reject_line(line, verdict.reasons[0])
-            line.save()
+        adjudication.save(claim, lines)
         claim.submit_stamp = timezone.now()
         _conclude(claim, lines, user, ClaimStatus.CHECKED, "submitted")
         signals.claim_submitted.send(sender=Claim, claim=claim, user=user)
 
-    done, errors = for_each_claim(user, uuids, submit)
+    done, errors = for_each_claim(user, uuids, submit,
+                                  prepare=lambda claims: batch.append(Adjudication(claims)))
     return MutationOutcome(uuids=[str(c.uuid) for c in done], errors=errors)
 
 
@@ -226,14 +275,17 @@ def process_claims(user, uuids: list[str]) -> MutationOutcome:
     relative-priced line waits, processed (8), for the period's valuation. A review or feedback
     still selected is bypassed."""
 
+    batch: list[Adjudication] = []
+
     def process(claim: Claim) -> None:
         require_status(claim, STATUS_MOVES["process"], "processing")
-        lines = _lines(claim)
+        adjudication = batch[0]
+        lines = adjudication.lines_of(claim)
         relative = False
         for line in lines:
             if line.status != LineStatus.PASSED:
                 continue
-            verdict = check_line(claim, line)
+            verdict = adjudication.check(claim, line)
             if not verdict.covered:
                 _reject_line(line, verdict.reasons[0])
             elif verdict.line is not None and verdict.line.price_origin == PriceOrigin.RELATIVE:
@@ -241,7 +293,7 @@ def process_claims(user, uuids: list[str]) -> MutationOutcome:
                 line.price_valuated = line.remunerated_amount = None
             else:
                 line.price_valuated = line.remunerated_amount = verdict.covered_amount
-            line.save()
+        adjudication.save(claim, lines)
         for field in ("review_status", "feedback_status"):
             if getattr(claim, field) == ReviewStatus.SELECTED:
                 record_change(claim, field, ReviewStatus.BYPASSED, user, "bypassed by processing")
@@ -253,7 +305,8 @@ def process_claims(user, uuids: list[str]) -> MutationOutcome:
         if claim.status == ClaimStatus.VALUATED:
             signals.claim_valuated.send(sender=Claim, claim=claim, user=user)
 
-    done, errors = for_each_claim(user, uuids, process)
+    done, errors = for_each_claim(user, uuids, process,
+                                  prepare=lambda claims: batch.append(Adjudication(claims)))
     return MutationOutcome(uuids=[str(c.uuid) for c in done], errors=errors)
 
 
