@@ -60,14 +60,19 @@ class ClaimUsage:
     same batch, so a later claim of the same insuree sees what it used."""
 
     def __init__(self, insuree_ids: set[int]) -> None:
-        self.lines: list[UsedLine] = []
         self.claims: dict[int, UsedClaim] = {}
+        # Indexed by insuree and by policy, so one check reads only its own rows.
+        self.by_insuree: dict[int, list[UsedLine]] = defaultdict(list)
+        self.by_policy: dict[int, list[UsedLine]] = defaultdict(list)
+        self.claims_of: dict[int, set[int]] = defaultdict(set)
+        self.lines_of: dict[int, list[UsedLine]] = defaultdict(list)
         family_ids = Insuree.objects.filter(pk__in=insuree_ids).values("family_id")
         claims = Claim.objects.filter(validity_to__isnull=True, status__in=COUNTED_STATUSES,
                                       insuree__family_id__in=family_ids)
         for pk, insuree_id, on, until in claims.values_list("pk", "insuree_id", "date_from",
                                                             "date_to"):
             self.claims[pk] = UsedClaim(insuree_id, on, until, set())
+            self.claims_of[insuree_id].add(pk)
         for model, kind in ((ClaimItem, "item"), (ClaimService, "service")):
             rows = model.objects.filter(claim__in=claims, status=LineStatus.PASSED,
                                         validity_to__isnull=True)
@@ -83,15 +88,25 @@ class ClaimUsage:
         claim = self.claims[claim_id]
         if category:
             claim.categories.add(category)
-        self.lines.append(UsedLine(
+        line = UsedLine(
             claim_id, claim.insuree_id, claim.on, kind, medical_id,
             qty_approved if qty_approved is not None else qty_provided, policy_id, remunerated,
-            care_type == ClaimCareType.IN_PATIENT))
+            care_type == ClaimCareType.IN_PATIENT)
+        self.by_insuree[line.insuree_id].append(line)
+        self.lines_of[claim_id].append(line)
+        if policy_id is not None:
+            self.by_policy[policy_id].append(line)
 
     def add_claim(self, claim: Claim, lines) -> None:
         """Count a claim just adjudicated (its passed lines) for the claims that follow."""
+        for old in self.lines_of.pop(claim.pk, []):
+            self.by_insuree[old.insuree_id] = [
+                row for row in self.by_insuree[old.insuree_id] if row.claim_id != claim.pk]
+            if old.policy_id is not None:
+                self.by_policy[old.policy_id] = [
+                    row for row in self.by_policy[old.policy_id] if row.claim_id != claim.pk]
         self.claims[claim.pk] = UsedClaim(claim.insuree_id, claim.date_from, claim.date_to, set())
-        self.lines = [line for line in self.lines if line.claim_id != claim.pk]
+        self.claims_of[claim.insuree_id].add(claim.pk)
         for line in lines:
             if line.status != LineStatus.PASSED:
                 continue
@@ -113,24 +128,24 @@ class ClaimUsage:
         usage = CoverageUsage()
         kind, medical = ("item", item) if item is not None else ("service", service)
         paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        for line in self.lines:
-            if not counted(line.claim_id, line.on):
-                continue
-            if line.insuree_id == insuree.pk and medical is not None and line.kind == kind \
-                    and line.medical_id == medical.pk:
+        for line in self.by_insuree.get(insuree.pk, ()):
+            if medical is not None and line.kind == kind and line.medical_id == medical.pk \
+                    and counted(line.claim_id, line.on):
                 usage.quantity_used += line.quantity
                 if (on_date is None or line.on <= on_date) and (
                         usage.last_provided is None or line.on > usage.last_provided):
                     usage.last_provided = line.on
-            if line.policy_id == policy.pk and line.remunerated is not None:
+        for line in self.by_policy.get(policy.pk, ()):
+            if line.remunerated is not None and counted(line.claim_id, line.on):
                 scope = "ip" if line.in_patient else "op"
                 paid["policy"] += line.remunerated
                 paid[f"policy_{scope}"] += line.remunerated
                 if line.insuree_id == insuree.pk:
                     paid["insuree"] += line.remunerated
                     paid[f"insuree_{scope}"] += line.remunerated
-        for claim_id, claim in self.claims.items():
-            if claim.insuree_id == insuree.pk and counted(claim_id, claim.on):
+        for claim_id in self.claims_of.get(insuree.pk, ()):
+            claim = self.claims[claim_id]
+            if counted(claim_id, claim.on):
                 category = claim_category(claim.categories, claim.on, claim.until)
                 usage.visits[category] = usage.visits.get(category, 0) + 1
         usage.remunerated = dict(paid)

@@ -57,15 +57,20 @@ def require_status(claim: Claim, allowed: Iterable[int], action: str) -> None:
         )
 
 
-def record_change(claim: Claim, field: str, new: int, user, reason: str = "") -> None:
-    """Set a status field and write its history row (nothing when it does not change)."""
+def record_change(claim: Claim, field: str, new: int, user, reason: str = "",
+                  pending: list | None = None) -> None:
+    """Set a status field and write its history row (nothing when it does not change); with
+    `pending`, the row is added there for the caller to insert with others."""
     old = getattr(claim, field)
     if old == new:
         return
     setattr(claim, field, new)
-    ClaimStatusHistory.objects.create(claim=claim, field=field, from_status=old, to_status=new,
-                                      user=user if user.is_authenticated else None,
-                                      reason=reason)
+    row = ClaimStatusHistory(claim=claim, field=field, from_status=old, to_status=new,
+                             user=user if user.is_authenticated else None, reason=reason)
+    if pending is None:
+        row.save()
+    else:
+        pending.append(row)
 
 
 def recompute_amounts(claim: Claim, lines: list | None = None) -> None:
@@ -88,11 +93,15 @@ def recompute_amounts(claim: Claim, lines: list | None = None) -> None:
 
 
 def for_each_claim(user, uuids: list[str], step: Callable[[Claim], None],
-                   prepare: Callable[[list[Claim]], None] | None = None) -> \
+                   prepare: Callable[[list[Claim]], None] | None = None,
+                   finish: Callable[[], None] | None = None) -> \
         tuple[list[Claim], list[dict]]:
     """Run `step` on each claim (locked, in its own savepoint); a claim that fails or that the
-    user may not see is reported as `{title, list}` and the others go through. `prepare` gets
-    every claim found first, to load what the steps share in one go."""
+    user may not see is reported as `{title, list}` and the others go through.
+
+    A batch step works in memory instead: `prepare` gets every claim found first, to load what
+    the steps share in one go, and `finish` writes what they changed; such a step refuses a
+    claim before changing anything, so it needs no savepoint."""
     uuids = [u for u in dict.fromkeys(uuids or []) if u]
     if not uuids:
         raise MutationError("No claims given", code="no_claims")
@@ -109,9 +118,14 @@ def for_each_claim(user, uuids: list[str], step: Callable[[Claim], None],
                 f"No claim {claim_uuid}", code="claim_not_found")]})
             continue
         try:
-            with transaction.atomic():
+            if finish is None:
+                with transaction.atomic():
+                    step(claim)
+            else:
                 step(claim)
             done.append(claim)
         except ClaimError as exc:
             errors.append({"title": claim.code, "list": [exc.entry]})
+    if finish is not None:
+        finish()
     return done, errors

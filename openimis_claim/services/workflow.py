@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.codes import CareType, PriceOrigin, RejectionReason
 from core.coverage_data import load_coverage
+from core.db import update_rows
 from core.eligibility import check_eligibility
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
@@ -28,7 +29,7 @@ from openimis_claim.codes import (
     LineStatus,
     ReviewStatus,
 )
-from openimis_claim.models import Claim, ClaimItem, ClaimService, Feedback
+from openimis_claim.models import Claim, ClaimItem, ClaimService, ClaimStatusHistory, Feedback
 from openimis_claim.services.common import (
     ClaimError,
     claim_for_change,
@@ -41,6 +42,12 @@ from openimis_claim.usage import ClaimUsage
 
 CARE_TYPES = {ClaimCareType.IN_PATIENT: CareType.IN_PATIENT,
               ClaimCareType.OUT_PATIENT: CareType.OUT_PATIENT}
+# What adjudication changes, written for a whole batch at once.
+LINE_FIELDS = ("status", "rejection_reason", "price_adjusted", "qty_approved", "price_valuated",
+               "remunerated_amount", "product", "policy")
+CLAIM_FIELDS = ("status", "review_status", "feedback_status", "claimed", "approved", "valuated",
+                "remunerated", "rejection_reason", "submit_stamp", "process_stamp",
+                "date_processed")
 
 
 def _lines(claim: Claim, passed_only: bool = False) -> list[ClaimItem | ClaimService]:
@@ -64,6 +71,8 @@ class Adjudication:
                 .select_related("service").order_by("pk"):
             self.lines[line.claim_id].append(line)
         self.usage = ClaimUsage({claim.insuree_id for claim in claims})
+        self.changed: list[tuple[Claim, list, tuple]] = []
+        self.history: list[ClaimStatusHistory] = []
         self.data = {}
         for tenant_id in {claim.tenant_id for claim in claims}:
             mine = [claim for claim in claims if claim.tenant_id == tenant_id]
@@ -94,15 +103,25 @@ class Adjudication:
             exclude=claim, data=self.data[claim.tenant_id],
         )
 
-    def save(self, claim: Claim, lines: list) -> None:
-        """Write a claim's lines (one statement per kind) and count the claim as used."""
-        fields = ["status", "rejection_reason", "price_adjusted", "qty_approved",
-                  "price_valuated", "remunerated_amount", "product", "policy"]
-        for model in (ClaimItem, ClaimService):
-            mine = [line for line in lines if isinstance(line, model)]
-            if mine:
-                model.objects.bulk_update(mine, fields)
+    def stage(self, claim: Claim, lines: list, *events) -> None:
+        """Keep a claim's changes for `flush` and count the claim as used from now on; `events`
+        are the domain signals to send for it once written."""
+        self.changed.append((claim, lines, events))
         self.usage.add_claim(claim, lines)
+
+    def flush(self, user) -> None:
+        """Write every staged claim, line and history row (a few statements for the whole
+        batch), then send each claim's signals, inside the same transaction."""
+        lines = [line for _claim, claim_lines, _events in self.changed for line in claim_lines]
+        for model in (ClaimItem, ClaimService):
+            update_rows(model, [line for line in lines if isinstance(line, model)], LINE_FIELDS)
+        update_rows(Claim, [claim for claim, _lines, _events in self.changed], CLAIM_FIELDS)
+        ClaimStatusHistory.objects.bulk_create(self.history, batch_size=1000)
+        for claim, _lines, events in self.changed:
+            for event in events:
+                event.send(sender=Claim, claim=claim, user=user)
+        self.changed.clear()
+        self.history.clear()
 
 
 def _reject_line(line, reason: int) -> None:
@@ -110,18 +129,26 @@ def _reject_line(line, reason: int) -> None:
     line.rejection_reason = int(reason)
 
 
-def _conclude(claim: Claim, lines, user, passed_status: int, reason: str) -> None:
-    """Rejected when no line passed, otherwise `passed_status`; amounts follow the lines."""
-    if not any(line.status == LineStatus.PASSED for line in lines):
-        record_change(claim, "status", ClaimStatus.REJECTED, user, reason="every line rejected")
+def _verdict(claim: Claim, lines, user, passed_status: int, reason: str,
+             pending: list | None = None) -> bool:
+    """Rejected when no line passed, otherwise `passed_status`; amounts follow the lines.
+    True when the claim was rejected."""
+    rejected = not any(line.status == LineStatus.PASSED for line in lines)
+    if rejected:
+        record_change(claim, "status", ClaimStatus.REJECTED, user, "every line rejected", pending)
         claim.rejection_reason = lines[0].rejection_reason if lines else \
             RejectionReason.INVALID_CLAIM
-        recompute_amounts(claim, lines)
+    else:
+        record_change(claim, "status", passed_status, user, reason, pending)
+    recompute_amounts(claim, lines)
+    return rejected
+
+
+def _conclude(claim: Claim, lines, user, passed_status: int, reason: str) -> None:
+    if _verdict(claim, lines, user, passed_status, reason):
         claim.save()
         signals.claim_rejected.send(sender=Claim, claim=claim, user=user)
         return
-    record_change(claim, "status", passed_status, user, reason=reason)
-    recompute_amounts(claim, lines)
     claim.save()
 
 
@@ -149,13 +176,15 @@ def submit_claims(user, uuids: list[str]) -> MutationOutcome:
                     line.qty_approved = verdict.covered_quantity
             else:
                 _reject_line(line, verdict.reasons[0])
-        adjudication.save(claim, lines)
         claim.submit_stamp = timezone.now()
-        _conclude(claim, lines, user, ClaimStatus.CHECKED, "submitted")
-        signals.claim_submitted.send(sender=Claim, claim=claim, user=user)
+        rejected = _verdict(claim, lines, user, ClaimStatus.CHECKED, "submitted",
+                            adjudication.history)
+        adjudication.stage(claim, lines, *([signals.claim_rejected] if rejected else []),
+                           signals.claim_submitted)
 
     done, errors = for_each_claim(user, uuids, submit,
-                                  prepare=lambda claims: batch.append(Adjudication(claims)))
+                                  prepare=lambda claims: batch.append(Adjudication(claims)),
+                                  finish=lambda: batch and batch[0].flush(user))
     return MutationOutcome(uuids=[str(c.uuid) for c in done], errors=errors)
 
 
@@ -293,20 +322,22 @@ def process_claims(user, uuids: list[str]) -> MutationOutcome:
                 line.price_valuated = line.remunerated_amount = None
             else:
                 line.price_valuated = line.remunerated_amount = verdict.covered_amount
-        adjudication.save(claim, lines)
         for field in ("review_status", "feedback_status"):
             if getattr(claim, field) == ReviewStatus.SELECTED:
-                record_change(claim, field, ReviewStatus.BYPASSED, user, "bypassed by processing")
+                record_change(claim, field, ReviewStatus.BYPASSED, user, "bypassed by processing",
+                              adjudication.history)
         claim.date_processed = timezone.localdate()
         claim.process_stamp = timezone.now()
         target = ClaimStatus.PROCESSED if relative else ClaimStatus.VALUATED
-        _conclude(claim, lines, user, target, "processed")
-        signals.claim_processed.send(sender=Claim, claim=claim, user=user)
+        rejected = _verdict(claim, lines, user, target, "processed", adjudication.history)
+        events = [signals.claim_rejected] if rejected else [signals.claim_processed]
         if claim.status == ClaimStatus.VALUATED:
-            signals.claim_valuated.send(sender=Claim, claim=claim, user=user)
+            events.append(signals.claim_valuated)
+        adjudication.stage(claim, lines, *events)
 
     done, errors = for_each_claim(user, uuids, process,
-                                  prepare=lambda claims: batch.append(Adjudication(claims)))
+                                  prepare=lambda claims: batch.append(Adjudication(claims)),
+                                  finish=lambda: batch and batch[0].flush(user))
     return MutationOutcome(uuids=[str(c.uuid) for c in done], errors=errors)
 
 

@@ -1,0 +1,152 @@
+"""Adjudication at volume: submit, then process, N entered claims of 5 lines each.
+
+Run: .venv/bin/python bench/adjudication.py [--claims 10000] [--chunk 2000]
+`DATABASE_URL` picks the database (SQLite by default); a throwaway test database is created and
+dropped. Registers come from the seed generator (insurees with policies, price lists, products);
+the claims are entered in bulk at the insurees' facilities, dated inside their active policies,
+with 5 lines from the facility's price lists. Prints lines per second and SQL statements per
+claim for each step, and the statements of one `submitClaims` of a single 5-line claim.
+Target (issue 5): at least 2,000 lines/s end to end on PostgreSQL; at most 20 statements for
+one claim.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from core.codes import PolicyStatus  # noqa: E402
+from core.models import (  # noqa: E402
+    Diagnosis,
+    HealthFacility,
+    InsureePolicy,
+    ItemsPricelistDetail,
+    ServicesPricelistDetail,
+    Tenant,
+    User,
+)
+from core.seeding import seed_registers  # noqa: E402
+from openimis_claim.models import Claim, ClaimItem, ClaimService  # noqa: E402
+from openimis_claim.services import process_claims, submit_claims  # noqa: E402
+
+TODAY = date(2026, 11, 1)
+
+
+def enter_claims(tenant: Tenant, count: int, rng: random.Random) -> list[str]:
+    facilities = list(HealthFacility.objects.filter(tenant=tenant))
+    items = {f.pk: list(ItemsPricelistDetail.objects.filter(pricelist=f.items_pricelist_id)
+                        .select_related("item")) for f in facilities}
+    services = {f.pk: list(ServicesPricelistDetail.objects.filter(
+        pricelist=f.services_pricelist_id).select_related("service")) for f in facilities}
+    covered = list(InsureePolicy.objects.filter(
+        policy__tenant=tenant, policy__status=PolicyStatus.ACTIVE,
+        effective_date__lte=TODAY, expiry_date__gte=TODAY).values_list(
+        "insuree_id", "effective_date"))
+    diagnoses = list(Diagnosis.objects.values_list("pk", flat=True)[:300])
+    claims, lines = [], []
+    for n in range(count):
+        insuree_id, effective = rng.choice(covered)
+        facility = rng.choice(facilities)
+        on = effective + timedelta(days=rng.randint(0, max(0, (TODAY - effective).days)))
+        claim = Claim(tenant=tenant, code=f"B{n:07d}", insuree_id=insuree_id,
+                      health_facility=facility, icd_id=rng.choice(diagnoses), date_from=on,
+                      date_claimed=on, care_type="OPD", claimed=Decimal("0"))
+        claims.append(claim)
+        picked = rng.sample(items[facility.pk], 3) + rng.sample(services[facility.pk], 2)
+        lines.append(picked)
+    Claim.objects.bulk_create(claims, batch_size=2000)
+    rows_i, rows_s = [], []
+    for claim, picked in zip(claims, lines, strict=True):
+        for detail in picked:
+            price = detail.price_overrule or (detail.item.price if hasattr(detail, "item_id")
+                                              and isinstance(detail, ItemsPricelistDetail)
+                                              else detail.service.price)
+            if isinstance(detail, ItemsPricelistDetail):
+                rows_i.append(ClaimItem(claim=claim, item_id=detail.item_id,
+                                        qty_provided=Decimal(rng.randint(1, 3)),
+                                        price_asked=price))
+            else:
+                rows_s.append(ClaimService(claim=claim, service_id=detail.service_id,
+                                           qty_provided=Decimal("1"), price_asked=price))
+    ClaimItem.objects.bulk_create(rows_i, batch_size=5000)
+    ClaimService.objects.bulk_create(rows_s, batch_size=5000)
+    return [str(c.uuid) for c in claims]
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def run(step, user, uuids: list[str], chunk: int) -> tuple[float, int]:
+    """Chunks of claims, each one transaction (as the command and tasks run them)."""
+    counter = StatementCounter()
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        for start in range(0, len(uuids), chunk):
+            with transaction.atomic():
+                step(user, uuids[start:start + chunk])
+    return time.perf_counter() - started, counter.count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--claims", type=int, default=10_000)
+    parser.add_argument("--insurees", type=int, default=20_000)
+    parser.add_argument("--chunk", type=int, default=2000)
+    options = parser.parse_args()
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0)
+    try:
+        tenant = Tenant.objects.create(code="BENCH", name="Bench")
+        seed_registers(tenant, insurees=options.insurees, facilities=24, seed=1, today=TODAY)
+        user = User.objects.create_user("bench", tenant=tenant, is_superuser=True)
+        uuids = enter_claims(tenant, options.claims, random.Random(1))  # noqa: S311
+        lines = ClaimItem.objects.count() + ClaimService.objects.count()
+        single = uuids[-1:]
+        uuids = uuids[:-1]
+        submit_time, submit_sql = run(submit_claims, user, uuids, options.chunk)
+        process_time, process_sql = run(process_claims, user, uuids, options.chunk)
+        one = StatementCounter()
+        with connection.execute_wrapper(one), transaction.atomic():
+            submit_claims(user, single)
+        statuses = dict(Claim.objects.values_list("status").annotate(
+            n=django.db.models.Count("pk")).order_by("status"))
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    n = len(uuids)
+    print(f"database: {connection.vendor}; {n:,} claims, {lines - 5:,} lines, "
+          f"chunks of {options.chunk}")
+    print(f"  submit : {submit_time:6.1f} s  {(lines - 5) / submit_time:8,.0f} lines/s  "
+          f"{submit_sql / n:5.2f} SQL/claim")
+    print(f"  process: {process_time:6.1f} s  {(lines - 5) / process_time:8,.0f} lines/s  "
+          f"{process_sql / n:5.2f} SQL/claim")
+    total = submit_time + process_time
+    print(f"  end to end: {total:.1f} s, {(lines - 5) / total:,.0f} lines/s "
+          f"(each line submitted and processed)")
+    print(f"  one 5-line claim submitted alone: {one.count} SQL statements")
+    print(f"  claims by status after: {statuses}")
+
+
+if __name__ == "__main__":
+    main()
