@@ -4,11 +4,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.codes import RejectionReason, ServiceCategory
 from core.eligibility import check_eligibility
 from openimis_claim.codes import ClaimStatus, LineStatus
 from openimis_claim.models import Claim, ClaimItem, ClaimService
+from openimis_claim.services import submit_claims
 from openimis_claim.usage import claim_category
 from tests.factories import make_claim_scene
 
@@ -120,3 +123,33 @@ def test_what_was_paid_counts_against_the_policy_ceiling(scene):
 ])
 def test_claim_category_by_priority(categories, date_to, expected):
     assert claim_category(categories, date(2025, 3, 1), date_to) == expected
+
+
+def test_a_batch_counts_its_own_earlier_claims(scene, make_user):
+    first = earlier_claim(scene, code="B1", on=date(2025, 3, 1), status=ClaimStatus.ENTERED,
+                          items=Decimal("6"))
+    second = earlier_claim(scene, code="B2", on=date(2025, 3, 2), status=ClaimStatus.ENTERED,
+                           items=Decimal("8"))
+    user = make_user(superuser=True)
+
+    outcome = submit_claims(user, [str(first.uuid), str(second.uuid)])
+
+    assert outcome.errors == []
+    assert ClaimItem.objects.get(claim=first).qty_approved is None
+    assert ClaimItem.objects.get(claim=second).qty_approved == Decimal("4")
+    assert Claim.objects.get(pk=second.pk).approved == Decimal("20.00")  # 4 x 2.50 + 10.00
+
+
+def test_a_batch_writes_few_statements_whatever_its_size(scene, make_user,
+                                                          django_assert_max_num_queries):
+    user = make_user(superuser=True)
+    small = [str(earlier_claim(scene, code=f"S{n}", on=date(2025, 3, 1),
+                               status=ClaimStatus.ENTERED, items=Decimal("1")).uuid)
+             for n in range(2)]
+    large = [str(earlier_claim(scene, code=f"L{n}", on=date(2025, 3, 1),
+                               status=ClaimStatus.ENTERED, items=Decimal("1")).uuid)
+             for n in range(20)]
+    with CaptureQueriesContext(connection) as measured:
+        submit_claims(user, small)
+    with django_assert_max_num_queries(len(measured)):
+        submit_claims(user, large)
