@@ -121,6 +121,10 @@ class Eligibility:
     patient_share: Decimal = Decimal("0.00")
     deductible_left: Decimal | None = None
     ceiling_left: Decimal | None = None
+    deducted: Decimal = ZERO
+    exceeding_ceiling: Decimal = ZERO
+    ceiling_hit: str = ""
+    scope: str = ""
 
     @property
     def policy(self):
@@ -222,14 +226,22 @@ def _covered(line, adult: bool, visit_type: str | None, unit_price: Decimal,
              quantity: Decimal, deductible: Decimal = ZERO) -> Decimal:
     """What the line pays before ceilings, in openIMIS's order: a fixed amount caps the value,
     the deductible comes off it, then co-insurance pays its percentage of the rest."""
+    return _covered_after_deductible(line, adult, visit_type, unit_price, quantity,
+                                     deductible)[0]
+
+
+def _covered_after_deductible(line, adult: bool, visit_type: str | None, unit_price: Decimal,
+                              quantity: Decimal, deductible: Decimal) -> tuple[Decimal, Decimal]:
+    """(what the line pays before ceilings, what the deductible took of it)."""
     kind, limit = _line_limit(line, adult, visit_type)
     value = unit_price * quantity
     if kind == LimitationType.FIXED_AMOUNT:
         value = min(unit_price, limit) * quantity
-    value = max(ZERO, value - deductible)
+    deducted = min(value, deductible)
+    value = value - deducted
     if kind == LimitationType.CO_INSURANCE:
         value = value * limit / HUNDRED
-    return value
+    return value, deducted
 
 
 def _scope(product, facility: HealthFacility | None, care_type: str | None) -> str:
@@ -239,35 +251,37 @@ def _scope(product, facility: HealthFacility | None, care_type: str | None) -> s
 
 
 def _deductible_left(product, scope: str, usage: CoverageUsage) -> Decimal | None:
+    """What is left of the deductible: per treatment (this claim's lines so far), insuree or
+    policy, the scoped (in-/out-patient) one before the general one, the largest applying."""
     candidates = []
     for level in ("treatment", "insuree", "policy"):
         for key in (f"ded_{scope}_{level}", f"ded_{level}"):
             amount = getattr(product, key)
             if amount is not None:
                 used_key = level if key == f"ded_{level}" else f"{level}_{scope}"
-                used = ZERO if level == "treatment" else usage.deducted.get(used_key, ZERO)
-                candidates.append(max(ZERO, amount - used))
+                candidates.append(max(ZERO, amount - usage.deducted.get(used_key, ZERO)))
                 break
     return max(candidates) if candidates else None
 
 
 def _ceiling_left(product, scope: str, usage: CoverageUsage, category: str | None,
-                  general: bool = True) -> Decimal | None:
-    """The tightest ceiling left: general ones (unless the line is exempt) and the category's."""
+                  general: bool = True) -> tuple[Decimal, str] | None:
+    """The tightest ceiling left and its name: general ones per treatment (this claim's lines so
+    far), insuree and policy (unless the line is exempt), and the category's amount."""
     candidates = []
     for level in ("treatment", "insuree", "policy") if general else ():
         for key in (f"max_{scope}_{level}", f"max_{level}"):
             amount = getattr(product, key)
             if amount is not None:
                 used_key = level if key == f"max_{level}" else f"{level}_{scope}"
-                used = ZERO if level == "treatment" else usage.remunerated.get(used_key, ZERO)
-                candidates.append(max(ZERO, amount - used))
+                candidates.append((max(ZERO, amount - usage.remunerated.get(used_key, ZERO)),
+                                   key))
                 break
     amount_key = CATEGORY_LIMITS.get(category, (None, None, None))[2] if category else None
     if amount_key and getattr(product, amount_key) is not None:
         used = usage.remunerated.get(f"category_{category}", ZERO)
-        candidates.append(max(ZERO, getattr(product, amount_key) - used))
-    return min(candidates) if candidates else None
+        candidates.append((max(ZERO, getattr(product, amount_key) - used), amount_key))
+    return min(candidates, key=lambda c: c[0]) if candidates else None
 
 
 def _find_medical(data: CoverageData, kind: str, code: str, on_date: date):
@@ -437,15 +451,20 @@ def check_eligibility(
     result.covered_quantity = covered_quantity
     total = unit_price * result.quantity
     scope = _scope(product, health_facility, care_type)
+    result.scope = scope
     result.deductible_left = _deductible_left(product, scope, usage)
-    covered = _covered(line, adult, visit_type, unit_price, covered_quantity,
-                       result.deductible_left or ZERO)
+    covered, result.deducted = _covered_after_deductible(
+        line, adult, visit_type, unit_price, covered_quantity, result.deductible_left or ZERO)
     exclusion = line.ceiling_exclusion_adult if adult else line.ceiling_exclusion_child
     exempt = exclusion == CeilingExclusion.BOTH or exclusion == (
         CeilingExclusion.HOSPITAL if scope == "ip" else CeilingExclusion.NON_HOSPITAL)
-    result.ceiling_left = _ceiling_left(product, scope, usage, category, general=not exempt)
-    if result.ceiling_left is not None:
-        covered = min(covered, result.ceiling_left)
+    ceiling = _ceiling_left(product, scope, usage, category, general=not exempt)
+    if ceiling is not None:
+        result.ceiling_left = ceiling[0]
+        if covered > ceiling[0]:
+            result.exceeding_ceiling = _money(covered - ceiling[0])
+            result.ceiling_hit = ceiling[1]
+            covered = ceiling[0]
     result.covered_amount = _money(covered)
     result.patient_share = _money(total) - result.covered_amount
     return result

@@ -169,6 +169,10 @@ class ClaimLine(models.Model):
     price_valuated = models.DecimalField(**MONEY, null=True, blank=True,
                                          help_text="The line's valuated total.")
     remunerated_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    deductible_amount = models.DecimalField(**MONEY, null=True, blank=True,
+                                            help_text="Taken by the deductible at processing.")
+    exceed_ceiling_amount = models.DecimalField(**MONEY, null=True, blank=True,
+                                                help_text="Not paid: over a ceiling.")
     explanation = models.TextField(blank=True)
     justification = models.TextField(blank=True)
     status = models.PositiveSmallIntegerField(choices=LineStatus.choices,
@@ -276,6 +280,31 @@ class ClaimAttachment(models.Model):
         return self.claim.visible_to(user)
 
 
+class ClaimDedRem(models.Model):
+    """The ledger of deductions and remunerations (openIMIS' "dedrem"): per processed claim and
+    policy, what the deductible took, what was paid, which ceiling stopped it and what is left,
+    so `valuated` and later claims' limits can be explained."""
+
+    tenant_path = "claim__tenant"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="dedrems")
+    policy = models.ForeignKey("core.Policy", on_delete=models.PROTECT, related_name="+")
+    insuree = models.ForeignKey("core.Insuree", on_delete=models.PROTECT, related_name="+")
+    deducted = models.DecimalField(**MONEY, default=Decimal("0"))
+    remunerated = models.DecimalField(**MONEY, default=Decimal("0"))
+    exceeding_ceiling = models.DecimalField(**MONEY, default=Decimal("0"))
+    ceiling_hit = models.CharField(max_length=40, blank=True,
+                                   help_text="The product field of the ceiling reached.")
+    ceiling_left = models.DecimalField(**MONEY, null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["claim", "policy"], name="claim_dedrem")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} / policy {self.policy_id}: {self.remunerated}"
+
+
 class ClaimStatusHistory(models.Model):
     """Every change of a claim's status, review status or feedback status: who, when, from, to."""
 
@@ -299,4 +328,4 @@ class ClaimStatusHistory(models.Model):
 
 
 __all__ = ["BatchRun", "Claim", "ClaimAdmin", "ClaimAttachment", "ClaimAttachmentType",
-           "ClaimItem", "ClaimService", "ClaimStatusHistory", "Feedback"]
+           "ClaimDedRem", "ClaimItem", "ClaimService", "ClaimStatusHistory", "Feedback"]

@@ -45,6 +45,7 @@ class UsedLine:
     policy_id: int | None
     remunerated: Decimal | None
     in_patient: bool
+    deducted: Decimal | None = None
 
 
 @dataclass
@@ -77,57 +78,71 @@ class ClaimUsage:
             rows = model.objects.filter(claim__in=claims, status=LineStatus.PASSED,
                                         validity_to__isnull=True)
             fields = ["claim_id", f"{kind}_id", "qty_approved", "qty_provided", "policy_id",
-                      "remunerated_amount", "claim__care_type"]
+                      "remunerated_amount", "deductible_amount", "claim__care_type"]
             if kind == "service":
                 fields.append("service__category")
             for row in rows.values_list(*fields):
                 self._add_line(kind, *row)
 
     def _add_line(self, kind, claim_id, medical_id, qty_approved, qty_provided, policy_id,
-                  remunerated, care_type, category=None) -> None:
+                  remunerated, deducted, care_type, category=None) -> None:
         claim = self.claims[claim_id]
         if category:
             claim.categories.add(category)
         line = UsedLine(
             claim_id, claim.insuree_id, claim.on, kind, medical_id,
             qty_approved if qty_approved is not None else qty_provided, policy_id, remunerated,
-            care_type == ClaimCareType.IN_PATIENT)
+            care_type == ClaimCareType.IN_PATIENT, deducted)
         self.by_insuree[line.insuree_id].append(line)
         self.lines_of[claim_id].append(line)
         if policy_id is not None:
             self.by_policy[policy_id].append(line)
 
-    def add_claim(self, claim: Claim, lines) -> None:
-        """Count a claim just adjudicated (its passed lines) for the claims that follow."""
+    def forget(self, claim: Claim) -> None:
+        """Stop counting a claim (it is being decided again; its lines come back one by one)."""
         for old in self.lines_of.pop(claim.pk, []):
             self.by_insuree[old.insuree_id] = [
                 row for row in self.by_insuree[old.insuree_id] if row.claim_id != claim.pk]
             if old.policy_id is not None:
                 self.by_policy[old.policy_id] = [
                     row for row in self.by_policy[old.policy_id] if row.claim_id != claim.pk]
-        self.claims[claim.pk] = UsedClaim(claim.insuree_id, claim.date_from, claim.date_to, set())
-        self.claims_of[claim.insuree_id].add(claim.pk)
+        self.claims.pop(claim.pk, None)
+        self.claims_of[claim.insuree_id].discard(claim.pk)
+
+    def add_line(self, claim: Claim, line) -> None:
+        """Count one passed line of a claim being decided, for the lines that follow."""
+        if claim.pk not in self.claims:
+            self.claims[claim.pk] = UsedClaim(claim.insuree_id, claim.date_from, claim.date_to,
+                                              set())
+            self.claims_of[claim.insuree_id].add(claim.pk)
+        if line.status != LineStatus.PASSED:
+            return
+        is_item = isinstance(line, ClaimItem)
+        self._add_line(
+            "item" if is_item else "service", claim.pk,
+            line.item_id if is_item else line.service_id, line.qty_approved,
+            line.qty_provided, line.policy_id, line.remunerated_amount, line.deductible_amount,
+            claim.care_type, None if is_item else line.service.category)
+
+    def add_claim(self, claim: Claim, lines) -> None:
+        """Count a claim just adjudicated (its passed lines) for the claims that follow."""
+        self.forget(claim)
         for line in lines:
-            if line.status != LineStatus.PASSED:
-                continue
-            is_item = isinstance(line, ClaimItem)
-            self._add_line(
-                "item" if is_item else "service", claim.pk,
-                line.item_id if is_item else line.service_id, line.qty_approved,
-                line.qty_provided, line.policy_id, line.remunerated_amount, claim.care_type,
-                None if is_item else line.service.category)
+            self.add_line(claim, line)
 
     def __call__(self, *, policy, insuree, item=None, service=None, on_date=None,
                  exclude=None, **kwargs) -> CoverageUsage:
         start = policy.effective_date or policy.start_date
-        excluded = exclude.pk if isinstance(exclude, Claim) else None
+        # The claim being decided: what its lines decided so far counts, also per treatment.
+        current = exclude.pk if isinstance(exclude, Claim) else None
 
         def counted(claim_id: int, on: date) -> bool:
-            return claim_id != excluded and start <= on <= policy.expiry_date
+            return start <= on <= policy.expiry_date
 
         usage = CoverageUsage()
         kind, medical = ("item", item) if item is not None else ("service", service)
         paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        deducted: dict[str, Decimal] = defaultdict(lambda: ZERO)
         for line in self.by_insuree.get(insuree.pk, ()):
             if medical is not None and line.kind == kind and line.medical_id == medical.pk \
                     and counted(line.claim_id, line.on):
@@ -136,22 +151,33 @@ class ClaimUsage:
                         usage.last_provided is None or line.on > usage.last_provided):
                     usage.last_provided = line.on
         for line in self.by_policy.get(policy.pk, ()):
-            if line.remunerated is not None and counted(line.claim_id, line.on):
-                scope = "ip" if line.in_patient else "op"
-                paid["policy"] += line.remunerated
-                paid[f"policy_{scope}"] += line.remunerated
-                if line.insuree_id == insuree.pk:
-                    paid["insuree"] += line.remunerated
-                    paid[f"insuree_{scope}"] += line.remunerated
+            if not counted(line.claim_id, line.on):
+                continue
+            scope = "ip" if line.in_patient else "op"
+            levels = ["policy"]
+            if line.insuree_id == insuree.pk:
+                levels.append("insuree")
+            if line.claim_id == current:
+                levels.append("treatment")
+            for tally, amount in ((paid, line.remunerated), (deducted, line.deducted)):
+                if amount is not None:
+                    for level in levels:
+                        tally[level] += amount
+                        tally[f"{level}_{scope}"] += amount
         for claim_id in self.claims_of.get(insuree.pk, ()):
             claim = self.claims[claim_id]
             if counted(claim_id, claim.on):
                 category = claim_category(claim.categories, claim.on, claim.until)
                 usage.visits[category] = usage.visits.get(category, 0) + 1
         usage.remunerated = dict(paid)
+        usage.deducted = dict(deducted)
         return usage
 
 
-def coverage_usage(sender, *, policy, insuree, **kwargs) -> CoverageUsage:
-    """The `coverage_usage` receiver for single checks."""
-    return ClaimUsage({insuree.pk})(policy=policy, insuree=insuree, **kwargs)
+def coverage_usage(sender, *, policy, insuree, exclude=None, **kwargs) -> CoverageUsage:
+    """The `coverage_usage` receiver for single checks: the claim being checked (if any) is
+    not counted."""
+    usage = ClaimUsage({insuree.pk})
+    if isinstance(exclude, Claim):
+        usage.forget(exclude)
+    return usage(policy=policy, insuree=insuree, **kwargs)

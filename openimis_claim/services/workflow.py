@@ -29,7 +29,14 @@ from openimis_claim.codes import (
     LineStatus,
     ReviewStatus,
 )
-from openimis_claim.models import Claim, ClaimItem, ClaimService, ClaimStatusHistory, Feedback
+from openimis_claim.models import (
+    Claim,
+    ClaimDedRem,
+    ClaimItem,
+    ClaimService,
+    ClaimStatusHistory,
+    Feedback,
+)
 from openimis_claim.services.common import (
     ClaimError,
     claim_for_change,
@@ -40,11 +47,13 @@ from openimis_claim.services.common import (
 )
 from openimis_claim.usage import ClaimUsage
 
+ZERO = Decimal("0")
 CARE_TYPES = {ClaimCareType.IN_PATIENT: CareType.IN_PATIENT,
               ClaimCareType.OUT_PATIENT: CareType.OUT_PATIENT}
 # What adjudication changes, written for a whole batch at once.
 LINE_FIELDS = ("status", "rejection_reason", "price_adjusted", "qty_approved", "price_valuated",
-               "remunerated_amount", "product", "policy")
+               "remunerated_amount", "deductible_amount", "exceed_ceiling_amount", "product",
+               "policy")
 CLAIM_FIELDS = ("status", "review_status", "feedback_status", "claimed", "approved", "valuated",
                 "remunerated", "rejection_reason", "submit_stamp", "process_stamp",
                 "date_processed")
@@ -73,6 +82,7 @@ class Adjudication:
         self.usage = ClaimUsage({claim.insuree_id for claim in claims})
         self.changed: list[tuple[Claim, list, tuple]] = []
         self.history: list[ClaimStatusHistory] = []
+        self.ledger: list[ClaimDedRem] = []
         self.data = {}
         for tenant_id in {claim.tenant_id for claim in claims}:
             mine = [claim for claim in claims if claim.tenant_id == tenant_id]
@@ -117,11 +127,32 @@ class Adjudication:
             update_rows(model, [line for line in lines if isinstance(line, model)], LINE_FIELDS)
         update_rows(Claim, [claim for claim, _lines, _events in self.changed], CLAIM_FIELDS)
         ClaimStatusHistory.objects.bulk_create(self.history, batch_size=1000)
+        ClaimDedRem.objects.bulk_create(self.ledger, batch_size=1000)
         for claim, _lines, events in self.changed:
             for event in events:
                 event.send(sender=Claim, claim=claim, user=user)
         self.changed.clear()
         self.history.clear()
+        self.ledger.clear()
+
+    def record_ledger(self, claim: Claim, decided: list[tuple[Any, Any]]) -> None:
+        """One ledger row per policy that paid lines of the claim (lines with their verdicts)."""
+        by_policy: dict[int, ClaimDedRem] = {}
+        for line, verdict in decided:
+            if line.status != LineStatus.PASSED or line.policy_id is None:
+                continue
+            row = by_policy.setdefault(line.policy_id, ClaimDedRem(
+                claim=claim, policy_id=line.policy_id, insuree_id=claim.insuree_id))
+            row.deducted += verdict.deducted
+            row.remunerated += line.remunerated_amount or ZERO
+            row.exceeding_ceiling += verdict.exceeding_ceiling
+            if verdict.ceiling_hit and not row.ceiling_hit:
+                row.ceiling_hit = verdict.ceiling_hit
+            if verdict.ceiling_left is not None:
+                left = verdict.ceiling_left - (line.remunerated_amount or ZERO)
+                row.ceiling_left = left if row.ceiling_left is None else min(row.ceiling_left,
+                                                                             left)
+        self.ledger.extend(by_policy.values())
 
 
 def _reject_line(line, reason: int) -> None:
@@ -311,6 +342,9 @@ def process_claims(user, uuids: list[str]) -> MutationOutcome:
         adjudication = batch[0]
         lines = adjudication.lines_of(claim)
         relative = False
+        # Lines are decided in order; each one's deduction and payment counts for the next.
+        adjudication.usage.forget(claim)
+        decided = []
         for line in lines:
             if line.status != LineStatus.PASSED:
                 continue
@@ -322,6 +356,11 @@ def process_claims(user, uuids: list[str]) -> MutationOutcome:
                 line.price_valuated = line.remunerated_amount = None
             else:
                 line.price_valuated = line.remunerated_amount = verdict.covered_amount
+                line.deductible_amount = verdict.deducted
+                line.exceed_ceiling_amount = verdict.exceeding_ceiling
+            adjudication.usage.add_line(claim, line)
+            decided.append((line, verdict))
+        adjudication.record_ledger(claim, decided)
         for field in ("review_status", "feedback_status"):
             if getattr(claim, field) == ReviewStatus.SELECTED:
                 record_change(claim, field, ReviewStatus.BYPASSED, user, "bypassed by processing",
