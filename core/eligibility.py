@@ -61,6 +61,12 @@ CATEGORY_LIMITS = {
     ServiceCategory.VISIT: ("max_no_visits", RejectionReason.MAX_VISITS, None),
 }
 
+# Rules a scheme may switch off (module config); the others decide what the check is about.
+SWITCHABLE_RULES = frozenset({
+    "patient_category", "price_list", "care_type", "facility_network", "facility_contract",
+    "waiting_period", "quantity_limit", "frequency", "category_limit",
+})
+
 coverage_usage = Signal()
 """Sent with `policy`, `insuree`, `item`, `service`, `on_date`, `exclude` (an object whose own
 usage must not count, e.g. the claim being checked); receivers return a `CoverageUsage`."""
@@ -123,6 +129,7 @@ class Eligibility:
     ceiling_left: Decimal | None = None
     deducted: Decimal = ZERO
     exceeding_ceiling: Decimal = ZERO
+    disabled: frozenset[str] = frozenset()
     ceiling_hit: str = ""
     scope: str = ""
 
@@ -135,6 +142,9 @@ class Eligibility:
         return self.line.product if self.line else None
 
     def refuse(self, reason: RejectionReason, name: str, detail: str) -> None:
+        if name in self.disabled:
+            self.conditions.append(Condition(name, True, f"not checked (disabled): {detail}"))
+            return
         if reason not in self.reasons:
             self.reasons.append(reason)
         self.conditions.append(Condition(name, False, detail))
@@ -312,11 +322,13 @@ def check_eligibility(
     visit_type: str | None = None,
     exclude: Any = None,
     data: CoverageData | None = None,
+    disabled: frozenset[str] = frozenset(),
 ) -> Eligibility:
     """Check one item or service for one insuree on one date (see the module docstring).
 
     `data` is what a batch caller loaded with `load_coverage` for many checks; without it the
-    registers this check needs are loaded here."""
+    registers this check needs are loaded here. `disabled` names rules (SWITCHABLE_RULES) that
+    are reported as not checked instead of refusing."""
     if bool(item_code) == bool(service_code):
         raise ValueError("Give exactly one of item_code and service_code")
     if data is None:
@@ -324,7 +336,8 @@ def check_eligibility(
                              item_codes=[item_code] if item_code else (),
                              service_codes=[service_code] if service_code else (),
                              facilities=[health_facility] if health_facility else ())
-    result = Eligibility(on_date=on_date, quantity=Decimal(quantity))
+    result = Eligibility(on_date=on_date, quantity=Decimal(quantity),
+                         disabled=frozenset(disabled) & SWITCHABLE_RULES)
 
     insuree = data.insurees.get(chf_id)
     if insuree is None:
@@ -418,7 +431,7 @@ def check_eligibility(
     result.quantity_used = Decimal(usage.quantity_used)
     limit = line.limit_no_adult if adult else line.limit_no_child
     covered_quantity = result.quantity
-    if limit is not None:
+    if limit is not None and "quantity_limit" not in result.disabled:
         result.quantity_limit = limit
         result.quantity_left = max(ZERO, limit - result.quantity_used)
         if result.quantity_left <= 0:

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from core.codes import ServiceCategory
-from core.models import Diagnosis
+from core.eligibility import check_eligibility
+from core.models import Diagnosis, ModuleConfiguration
 from openimis_claim.codes import ClaimStatus
 from openimis_claim.models import Claim, ClaimDedRem, ClaimItem, ClaimService
 from openimis_claim.services import process_claims, submit_claims
@@ -129,3 +130,47 @@ def test_a_rejected_claim_leaves_no_ledger_row(tenant, operator):
     assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.REJECTED
     assert ClaimItem.objects.get(claim=claim).rejection_reason == 2
     assert not ClaimDedRem.objects.filter(claim=claim).exists()
+
+
+# Rule switches (module config, read at call time) -------------------------------------------
+
+
+def test_a_disabled_rule_is_reported_as_not_checked(tenant, operator):
+    *_rest, facility, insuree, _policy = scene(tenant)
+    other = make_item(tenant, price=Decimal("3.00"))  # not in the facility's price list
+    add_product_item(_policy.product, other)
+    ModuleConfiguration.objects.create(module="claim", layer="be",
+                                       config={"disabled_rules": ["price_list"]})
+
+    claim = decide(tenant, operator, insuree, facility, items=[other])
+
+    line = ClaimItem.objects.get(claim=claim)
+    assert (claim.status, line.status, line.rejection_reason) == (ClaimStatus.VALUATED, 1, 0)
+    assert line.price_valuated == Decimal("3.00")
+
+
+def test_default_validations_disabled_passes_every_line_at_its_price(tenant, operator):
+    *_rest, facility, insuree, _policy = scene(tenant)
+    other = make_item(tenant, price=Decimal("3.00"))  # covered by no product either
+    ModuleConfiguration.objects.create(module="claim", layer="be",
+                                       config={"default_validations_disabled": True})
+    claim = make_claim(tenant, insuree=insuree, health_facility=facility,
+                       icd=Diagnosis.objects.get(code="B50"), items=[(other, 2, "3.50")])
+
+    submit_claims(operator, [str(claim.uuid)])
+
+    claim.refresh_from_db()
+    line = ClaimItem.objects.get(claim=claim)
+    assert (claim.status, claim.approved) == (ClaimStatus.CHECKED, Decimal("7.00"))
+    assert (line.status, line.price_adjusted) == (1, Decimal("3.50"))
+
+
+def test_rules_that_decide_what_is_checked_cannot_be_switched_off(tenant):
+    *_rest, insuree, _policy = scene(tenant)
+
+    result = check_eligibility(tenant_id=tenant.pk, chf_id=insuree.chf_id,
+                               on_date=date(2025, 3, 1), item_code="NOPE",
+                               disabled=frozenset({"item_or_service"}))
+
+    assert result.covered is False
+    assert result.reasons == [1]
