@@ -61,9 +61,39 @@ class BatchRun(models.Model):
     run_month = models.PositiveSmallIntegerField()
     audit_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    claims_count = models.PositiveIntegerField(default=0)
+    valuated_total = models.DecimalField(**MONEY, default=Decimal("0"))
+    totals = models.JSONField(default=dict, blank=True,
+                              help_text="Per product: pool, relative total, index, lines.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "location", "run_year", "run_month"],
+                                    name="claim_batch_run_period"),
+        ]
 
     def __str__(self) -> str:
         return f"Batch run {self.run_year}-{self.run_month:02d}"
+
+
+class RelativePool(models.Model):
+    """What a product makes available for its relative-priced care in one month: the batch run
+    of that month pays those lines pool / total claimed (never more than claimed)."""
+
+    tenant_path = "tenant"
+
+    tenant = models.ForeignKey("core.Tenant", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("core.Product", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "year", "month"],
+                                               name="claim_relative_pool_period")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.year}-{self.month:02d}: {self.amount}"
 
 
 class Claim(models.Model):
@@ -327,5 +357,16 @@ class ClaimStatusHistory(models.Model):
         return f"{self.claim_id} {self.field} {self.from_status}->{self.to_status}"
 
 
-__all__ = ["BatchRun", "Claim", "ClaimAdmin", "ClaimAttachment", "ClaimAttachmentType",
-           "ClaimDedRem", "ClaimItem", "ClaimService", "ClaimStatusHistory", "Feedback"]
+__all__ = [
+    "BatchRun",
+    "Claim",
+    "ClaimAdmin",
+    "ClaimAttachment",
+    "ClaimAttachmentType",
+    "ClaimDedRem",
+    "ClaimItem",
+    "ClaimService",
+    "ClaimStatusHistory",
+    "Feedback",
+    "RelativePool",
+]
