@@ -308,6 +308,154 @@ def _find_medical(data: CoverageData, kind: str, code: str, on_date: date):
     return None, RejectionReason.INVALID_ITEM_OR_SERVICE
 
 
+@dataclass
+class Check:
+    """One check under way: what its rules read, and the answer they fill in."""
+
+    data: CoverageData
+    result: Eligibility
+    insuree: Insuree
+    medical: Any
+    kind: str
+    on_date: date
+    facility: HealthFacility | None
+    care_type: str | None
+    visit_type: str | None
+    adult: bool
+    links: list[InsureePolicy]
+    list_price: Decimal
+    insuree_policy: InsureePolicy | None = None
+    line: Any = None
+    usage: CoverageUsage | None = None
+    covered_quantity: Decimal = ZERO
+
+    @property
+    def category(self) -> str | None:
+        return self.medical.category if self.kind == SERVICE else None
+
+
+# --- Rules on the item or service itself (code 4, 2, 10) --------------------------------------
+
+
+def rule_patient_category(check: Check) -> None:
+    """4: the item or service must be allowed for the patient's age and gender."""
+    if patient_category_allows(check.medical.patient_category, check.insuree.gender,
+                               check.adult):
+        check.result.accept("patient_category")
+    else:
+        check.result.refuse(RejectionReason.PATIENT_CATEGORY, "patient_category",
+                            f"{'adult' if check.adult else 'child'} "
+                            f"{check.insuree.get_gender_display()}")
+
+
+def rule_price_list(check: Check) -> None:
+    """2: at a facility, it must be in the facility's price list on the date (whose price wins)."""
+    if check.facility is None:
+        return
+    price = check.data.facility_price(check.facility, check.medical, check.on_date)
+    if price is None:
+        check.result.refuse(RejectionReason.NOT_IN_PRICE_LIST, "price_list",
+                            f"{check.medical.code} not in {check.facility.code}'s price list")
+    else:
+        check.list_price = price
+        check.result.accept("price_list")
+
+
+def rule_care_type(check: Check) -> None:
+    """10: in-/out-patient care where the facility and the item or service allow it."""
+    allowed, why = _care_type_allowed(check.facility, check.care_type, check.medical.care_type)
+    if allowed:
+        check.result.accept("care_type")
+    else:
+        check.result.refuse(RejectionReason.CARE_TYPE, "care_type", why)
+
+
+# --- Rules on the paying policy and product line (3, 17, 16, 5, 11-15, 19) --------------------
+
+
+def rule_facility_network(check: Check) -> None:
+    """3: the facility must be in the product's network and under contract on the date."""
+    facility, product = check.facility, check.line.product
+    if facility is None:
+        return
+    network = check.data.networks.get(product.pk, set())
+    if network and facility.pk not in network:
+        check.result.refuse(RejectionReason.NOT_COVERED_BY_PRODUCT, "facility_network",
+                            f"{facility.code} is not in {product.code}'s network")
+    elif not facility.contracted_on(check.on_date):
+        check.result.refuse(RejectionReason.NOT_COVERED_BY_PRODUCT, "facility_contract",
+                            f"{facility.code} has no contract on {check.on_date}")
+    else:
+        check.result.accept("facility_network")
+
+
+def rule_waiting_period(check: Check) -> None:
+    """17: the product line's waiting period (adult or child) from the first of a chain of
+    renewals must be over."""
+    months = check.line.waiting_period_adult if check.adult else check.line.waiting_period_child
+    if not months:
+        return
+    result = check.result
+    result.waiting_period_end = add_months(_waiting_start(check.links, check.insuree_policy),
+                                           months)
+    if check.on_date < result.waiting_period_end:
+        result.refuse(RejectionReason.WAITING_PERIOD, "waiting_period",
+                      f"until {result.waiting_period_end}")
+    else:
+        result.accept("waiting_period")
+
+
+def rule_quantity_limit(check: Check) -> None:
+    """16: what is left of the quantity limit; less than asked is a partial approval."""
+    result = check.result
+    limit = check.line.limit_no_adult if check.adult else check.line.limit_no_child
+    if limit is None or "quantity_limit" in result.disabled:
+        return
+    result.quantity_limit = limit
+    result.quantity_left = max(ZERO, limit - result.quantity_used)
+    if result.quantity_left <= 0:
+        result.refuse(RejectionReason.QUANTITY_LIMIT, "quantity_limit",
+                      f"{result.quantity_used} of {limit} used")
+    else:
+        check.covered_quantity = min(result.quantity, result.quantity_left)
+        result.accept("quantity_limit", f"{result.quantity_left} left")
+
+
+def rule_frequency(check: Check) -> None:
+    """5: not the same item or service again within its frequency (days)."""
+    last, frequency = check.usage.last_provided, check.medical.frequency
+    if not frequency or not last:
+        return
+    result = check.result
+    result.next_eligible_date = date.fromordinal(last.toordinal() + frequency)
+    if check.on_date < result.next_eligible_date:
+        result.refuse(RejectionReason.FREQUENCY, "frequency",
+                      f"last given {last}, again from {result.next_eligible_date}")
+    else:
+        result.accept("frequency")
+
+
+def rule_category_limit(check: Check) -> None:
+    """11-15, 19: the product's maximum visits, admissions, consultations, surgeries, deliveries
+    or antenatal visits per period."""
+    if check.category not in CATEGORY_LIMITS:
+        return
+    count_field, reason, _amount = CATEGORY_LIMITS[check.category]
+    result = check.result
+    result.visits_limit = getattr(check.line.product, count_field)
+    result.visits_used = int(check.usage.visits.get(check.category, 0))
+    if result.visits_limit is not None and result.visits_used >= result.visits_limit:
+        result.refuse(reason, "category_limit",
+                      f"{result.visits_used} of {result.visits_limit} used")
+    elif result.visits_limit is not None:
+        result.accept("category_limit")
+
+
+LINE_RULES = (rule_patient_category, rule_price_list, rule_care_type)
+COVER_RULES = (rule_facility_network, rule_waiting_period, rule_quantity_limit, rule_frequency,
+               rule_category_limit)
+
+
 def check_eligibility(
     *,
     tenant_id: int,
@@ -355,111 +503,53 @@ def check_eligibility(
         return result
     result.accept("item_or_service", medical.code)
 
-    adult = insuree.age_on(on_date) >= data.age_of_majority
-    result.adult = adult
-    if not patient_category_allows(medical.patient_category, insuree.gender, adult):
-        result.refuse(RejectionReason.PATIENT_CATEGORY, "patient_category",
-                      f"{'adult' if adult else 'child'} {insuree.get_gender_display()}")
-    else:
-        result.accept("patient_category")
+    check = Check(data=data, result=result, insuree=insuree, medical=medical, kind=kind,
+                  on_date=on_date, facility=health_facility, care_type=care_type,
+                  visit_type=visit_type, adult=insuree.age_on(on_date) >= data.age_of_majority,
+                  links=data.insuree_policies.get(insuree.pk, []), list_price=medical.price)
+    result.adult = check.adult
+    for rule in LINE_RULES:
+        rule(check)
 
-    list_price = medical.price
-    if health_facility is not None:
-        list_price = data.facility_price(health_facility, medical, on_date)
-        if list_price is None:
-            result.refuse(RejectionReason.NOT_IN_PRICE_LIST, "price_list",
-                          f"{medical.code} not in {health_facility.code}'s price list")
-            list_price = medical.price
-        else:
-            result.accept("price_list")
-    allowed, why = _care_type_allowed(health_facility, care_type, medical.care_type)
-    if allowed:
-        result.accept("care_type")
-    else:
-        result.refuse(RejectionReason.CARE_TYPE, "care_type", why)
-
-    links = data.insuree_policies.get(insuree.pk, [])
-    covering = [link for link in links
+    covering = [link for link in check.links
                 if link.effective_date is not None and link.effective_date <= on_date
                 <= link.expiry_date and link.policy.status in PAYING_STATUSES]
     if not covering:
-        result.refuse(RejectionReason.NO_COVERAGE, "policy", _why_uncovered(links, on_date))
-        return _finish(result, list_price, price)
+        result.refuse(RejectionReason.NO_COVERAGE, "policy", _why_uncovered(check.links, on_date))
+        return _finish(result, check.list_price, price)
     result.accept("policy")
 
-    is_item = kind == ITEM
     options = [(ip, data.product_lines[(kind, ip.policy.product_id, medical.pk)])
                for ip in covering if (kind, ip.policy.product_id, medical.pk)
                in data.product_lines]
     if not options:
         result.refuse(RejectionReason.NOT_COVERED_BY_PRODUCT, "product",
                       f"no product of the insuree's policies covers {medical.code}")
-        return _finish(result, list_price, price)
-    unit_price = _unit_price(options[0][1], list_price, price)
+        return _finish(result, check.list_price, price)
+    unit_price = _unit_price(options[0][1], check.list_price, price)
     # Of several products, the one leaving the insuree the smaller share pays.
-    insuree_policy, line = max(
-        options, key=lambda o: _covered(o[1], adult, visit_type, unit_price, result.quantity)
+    check.insuree_policy, check.line = max(
+        options, key=lambda o: _covered(o[1], check.adult, visit_type, unit_price,
+                                        result.quantity)
     )
-    result.insuree_policy, result.line = insuree_policy, line
-    product = line.product
+    result.insuree_policy, result.line = check.insuree_policy, check.line
+    product, line, adult, category = check.line.product, check.line, check.adult, check.category
     result.accept("product", product.code)
 
-    if health_facility is not None:
-        network = data.networks.get(product.pk, set())
-        if network and health_facility.pk not in network:
-            result.refuse(RejectionReason.NOT_COVERED_BY_PRODUCT, "facility_network",
-                          f"{health_facility.code} is not in {product.code}'s network")
-        elif not health_facility.contracted_on(on_date):
-            result.refuse(RejectionReason.NOT_COVERED_BY_PRODUCT, "facility_contract",
-                          f"{health_facility.code} has no contract on {on_date}")
-        else:
-            result.accept("facility_network")
-
-    waiting_months = line.waiting_period_adult if adult else line.waiting_period_child
-    if waiting_months:
-        result.waiting_period_end = add_months(_waiting_start(links, insuree_policy),
-                                               waiting_months)
-        if on_date < result.waiting_period_end:
-            result.refuse(RejectionReason.WAITING_PERIOD, "waiting_period",
-                          f"until {result.waiting_period_end}")
-        else:
-            result.accept("waiting_period")
-
-    usage = (data.usage or collect_usage)(
-        policy=insuree_policy.policy, insuree=insuree, item=medical if is_item else None,
-        service=None if is_item else medical, on_date=on_date, exclude=exclude)
+    check.usage = usage = (data.usage or collect_usage)(
+        policy=check.insuree_policy.policy, insuree=insuree,
+        item=medical if kind == ITEM else None, service=medical if kind == SERVICE else None,
+        on_date=on_date, exclude=exclude)
     result.quantity_used = Decimal(usage.quantity_used)
-    limit = line.limit_no_adult if adult else line.limit_no_child
-    covered_quantity = result.quantity
-    if limit is not None and "quantity_limit" not in result.disabled:
-        result.quantity_limit = limit
-        result.quantity_left = max(ZERO, limit - result.quantity_used)
-        if result.quantity_left <= 0:
-            result.refuse(RejectionReason.QUANTITY_LIMIT, "quantity_limit",
-                          f"{result.quantity_used} of {limit} used")
-        else:
-            covered_quantity = min(result.quantity, result.quantity_left)
-            result.accept("quantity_limit", f"{result.quantity_left} left")
-    if medical.frequency and usage.last_provided:
-        result.next_eligible_date = date.fromordinal(usage.last_provided.toordinal()
-                                                     + medical.frequency)
-        if on_date < result.next_eligible_date:
-            result.refuse(RejectionReason.FREQUENCY, "frequency",
-                          f"last given {usage.last_provided}, again from "
-                          f"{result.next_eligible_date}")
-    category = None if is_item else medical.category
-    if category in CATEGORY_LIMITS:
-        count_field, reason, _amount = CATEGORY_LIMITS[category]
-        result.visits_limit = getattr(product, count_field)
-        result.visits_used = int(usage.visits.get(category, 0))
-        if result.visits_limit is not None and result.visits_used >= result.visits_limit:
-            result.refuse(reason, "category_limit",
-                          f"{result.visits_used} of {result.visits_limit} used")
+    check.covered_quantity = result.quantity
+    for rule in COVER_RULES:
+        rule(check)
+    covered_quantity = check.covered_quantity
 
     result.unit_price = _money(unit_price)
     result.covered = not result.reasons
     if not result.covered:
-        return _finish(result, list_price, price)
+        return _finish(result, check.list_price, price)
 
     result.covered_quantity = covered_quantity
     total = unit_price * result.quantity

@@ -429,6 +429,43 @@ def test_the_products_maximum_consultations(tenant, usage, used, reasons):
     assert (result.visits_used, result.visits_limit) == (used, 2)
 
 
+@pytest.mark.parametrize(("category", "maximum", "reason"), [
+    (ServiceCategory.SURGERY, "max_no_surgeries", RejectionReason.MAX_SURGERIES),
+    (ServiceCategory.DELIVERY, "max_no_deliveries", RejectionReason.MAX_DELIVERIES),
+    (ServiceCategory.ANTENATAL, "max_no_antenatal", RejectionReason.MAX_ANTENATAL),
+    (ServiceCategory.HOSPITALIZATION, "max_no_hospitalizations",
+     RejectionReason.MAX_HOSPITALIZATIONS),
+    (ServiceCategory.CONSULTATION, "max_no_consultations", RejectionReason.MAX_CONSULTATIONS),
+    (ServiceCategory.VISIT, "max_no_visits", RejectionReason.MAX_VISITS),
+])
+def test_every_category_maximum_passes_below_and_refuses_at_it(tenant, usage, category,
+                                                               maximum, reason):
+    family, (insuree,) = make_family_with_insurees(tenant)
+    product = make_product(tenant, **{maximum: 1})
+    service = make_service(tenant, category=category)
+    add_product_service(product, service)
+    make_policy(family, product)
+
+    usage.visits = {category: 0}
+    below = check(insuree, service)
+    usage.visits = {category: 1}
+    at = check(insuree, service)
+
+    assert below.reasons == []
+    assert at.reasons == [reason]
+
+
+def test_other_services_have_no_category_maximum(tenant, usage):
+    family, (insuree,) = make_family_with_insurees(tenant)
+    product = make_product(tenant, max_no_visits=0)
+    lab = make_service(tenant, category=ServiceCategory.OTHER)
+    add_product_service(product, lab)
+    make_policy(family, product)
+    usage.visits = {"O": 99, "V": 99}
+
+    assert check(insuree, lab).covered is True
+
+
 # Patient, facility, care type ----------------------------------------------------------------
 
 
