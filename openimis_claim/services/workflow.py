@@ -195,12 +195,15 @@ def submit_claims(user, uuids: list[str]) -> MutationOutcome:
 
     def submit(claim: Claim) -> None:
         require_status(claim, STATUS_MOVES["submit"], "submitting")
-        if claim.date_claimed < claim.date_from:
-            raise ClaimError(f"Claim {claim.code} is claimed before the care was given",
-                             code="target_date")
         adjudication = batch[0]
         lines = adjudication.lines_of(claim)
-        if adjudication.validations_disabled:
+        if claim.date_claimed < claim.date_from:
+            # 9 (target date): claimed before the care was given; no line can pass.
+            for line in lines:
+                line.price_adjusted = line.price_asked
+                _reject_line(line, RejectionReason.TARGET_DATE)
+            lines = []
+        elif adjudication.validations_disabled:
             for line in lines:
                 line.status, line.rejection_reason = LineStatus.PASSED, RejectionReason.ACCEPTED
                 line.price_adjusted = line.price_asked

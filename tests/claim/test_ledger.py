@@ -174,3 +174,17 @@ def test_rules_that_decide_what_is_checked_cannot_be_switched_off(tenant):
 
     assert result.covered is False
     assert result.reasons == [1]
+
+
+def test_a_claim_dated_before_the_care_is_rejected_with_reason_9(tenant, operator):
+    item, *_rest, facility, insuree, _policy = scene(tenant)
+    claim = make_claim(tenant, insuree=insuree, health_facility=facility,
+                       icd=Diagnosis.objects.get(code="B50"), items=[item],
+                       date_from=date(2025, 3, 5), date_claimed=date(2025, 3, 1))
+
+    outcome = submit_claims(operator, [str(claim.uuid)])
+
+    claim.refresh_from_db()
+    assert outcome.errors == []
+    assert (claim.status, claim.rejection_reason) == (ClaimStatus.REJECTED, 9)
+    assert ClaimItem.objects.get(claim=claim).rejection_reason == 9

@@ -514,6 +514,41 @@ def test_an_in_patient_item_at_an_out_patient_facility_is_reason_10(tenant, sche
     assert result.reasons == [RejectionReason.CARE_TYPE]
 
 
+def test_an_in_patient_item_at_a_facility_for_both_is_covered(tenant, scheme):
+    item = make_item(tenant, care_type=CareType.IN_PATIENT)
+    add_product_item(scheme.product, item)
+    facility = make_facility(tenant, care_type=CareType.BOTH, items=[item])
+
+    result = check(scheme.adult, item, health_facility=facility,
+                   care_type=CareType.IN_PATIENT)
+
+    assert result.covered is True
+
+
+def test_a_facility_outside_the_products_network_is_reason_3(tenant, scheme):
+    item = make_item(tenant)
+    add_product_item(scheme.product, item)
+    inside = make_facility(tenant, items=[item])
+    outside = make_facility(tenant, items=[item])
+    scheme.product.contracted_facilities.add(inside)
+
+    assert check(scheme.adult, item, health_facility=inside).covered is True
+    refused = check(scheme.adult, item, health_facility=outside)
+    assert refused.reasons == [RejectionReason.NOT_COVERED_BY_PRODUCT]
+    assert [c.name for c in refused.conditions if not c.met] == ["facility_network"]
+
+
+def test_a_facility_without_a_contract_on_the_date_is_reason_3(tenant, scheme):
+    item = make_item(tenant)
+    add_product_item(scheme.product, item)
+    facility = make_facility(tenant, items=[item], contract_end_date=date(2025, 2, 1))
+
+    result = check(scheme.adult, item, health_facility=facility)
+
+    assert result.reasons == [RejectionReason.NOT_COVERED_BY_PRODUCT]
+    assert [c.name for c in result.conditions if not c.met] == ["facility_contract"]
+
+
 # Deductibles and ceilings --------------------------------------------------------------------
 
 
