@@ -358,7 +358,7 @@ class Migration(migrations.Migration):
                 ('price', models.DecimalField(decimal_places=2, max_digits=18)),
                 ('care_type', models.CharField(choices=[('I', 'in-patient'), ('O', 'out-patient'), ('B', 'both')], default='B', max_length=1)),
                 ('patient_category', models.PositiveSmallIntegerField(default=15)),
-                ('frequency', models.PositiveIntegerField(blank=True, null=True)),
+                ('frequency', models.PositiveIntegerField(blank=True, help_text='Days before the same insuree may get it again.', null=True)),
                 ('maximum_amount', models.DecimalField(blank=True, decimal_places=2, help_text='Maximum quantity per claim.', max_digits=18, null=True)),
                 ('requires_preauthorization', models.BooleanField(default=False)),
                 ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),

@@ -79,15 +79,12 @@ class Location(TenantRecord):
         return f"{self.code} {self.name}"
 
 
-class MedicalItem(TenantRecord):
-    """A drug or consumable in the register, with its register price."""
+class MedicalEntry(TenantRecord):
+    """What items and services share: a code, a register price, who may get it, how often and
+    how much per claim, and whether it needs prior approval."""
 
     code = models.CharField(max_length=6)
     name = models.CharField(max_length=100)
-    type = models.CharField(max_length=1, choices=ItemType.choices, default=ItemType.DRUG)
-    package = models.CharField(max_length=255, blank=True)
-    quantity = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True,
-                                   help_text="Units per package.")
     price = _money()
     care_type = models.CharField(max_length=1, choices=CareType.choices, default=CareType.BOTH)
     patient_category = models.PositiveSmallIntegerField(default=PATIENT_CATEGORY_ALL)
@@ -101,39 +98,33 @@ class MedicalItem(TenantRecord):
     requires_preauthorization = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [
-            unique_while_valid("core_item_code", "tenant", "code")
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
 
-class MedicalService(TenantRecord):
-    """A procedure, visit or stay in the register, with its register price."""
+class MedicalItem(MedicalEntry):
+    """A drug or consumable in the register."""
 
-    code = models.CharField(max_length=6)
-    name = models.CharField(max_length=100)
+    type = models.CharField(max_length=1, choices=ItemType.choices, default=ItemType.DRUG)
+    package = models.CharField(max_length=255, blank=True)
+    quantity = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True,
+                                   help_text="Units per package.")
+
+    class Meta:
+        constraints = [unique_while_valid("core_item_code", "tenant", "code")]
+
+
+class MedicalService(MedicalEntry):
+    """A procedure, visit or stay in the register."""
+
     type = models.CharField(max_length=1, choices=ServiceType.choices, default=ServiceType.CURATIVE)
     category = models.CharField(max_length=1, choices=ServiceCategory.choices,
                                 default=ServiceCategory.OTHER)
-    price = _money()
-    care_type = models.CharField(max_length=1, choices=CareType.choices, default=CareType.BOTH)
-    patient_category = models.PositiveSmallIntegerField(default=PATIENT_CATEGORY_ALL)
-    frequency = models.PositiveIntegerField(null=True, blank=True)
-    maximum_amount = models.DecimalField(
-        max_digits=18, decimal_places=2, null=True, blank=True,
-        help_text="Maximum quantity per claim.",
-    )
-    requires_preauthorization = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [
-            unique_while_valid("core_service_code", "tenant", "code")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        constraints = [unique_while_valid("core_service_code", "tenant", "code")]
 
 
 class ItemsPricelist(TenantRecord):
