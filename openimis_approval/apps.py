@@ -18,6 +18,8 @@ DEFAULT_CFG = {
     # Decision due time per priority, in hours.
     "decision_due_hours": {"EMERGENCY": 1, "STAT": 24, "URGENT": 72, "ROUTINE": 168},
     "max_appeal_levels": 2,
+    # An approval is valid this many days from its effective date unless the decision says.
+    "default_validity_days": 30,
 }
 
 

@@ -1,0 +1,84 @@
+"""Pre-authorization code tables and the one transition table (DESIGN.md section 6).
+
+Codes are plain strings, as clients paste them into query text (API.md)."""
+
+from django.db import models
+
+
+class ApprovalStatus(models.TextChoices):
+    DRAFT = "DRAFT"
+    PENDING_SUBMISSION = "PENDING_SUBMISSION"
+    SUBMITTED = "SUBMITTED"
+    UNDER_REVIEW = "UNDER_REVIEW"
+    INFO_REQUESTED = "INFO_REQUESTED"
+    APPROVED = "APPROVED"
+    PARTIALLY_APPROVED = "PARTIALLY_APPROVED"
+    DENIED = "DENIED"
+    APPEAL_SUBMITTED = "APPEAL_SUBMITTED"
+    APPEAL_APPROVED = "APPEAL_APPROVED"
+    APPEAL_DENIED = "APPEAL_DENIED"
+    EXPIRED = "EXPIRED"
+    CANCELLED = "CANCELLED"
+
+
+S = ApprovalStatus
+
+# The only place that says which move is allowed: from -> the statuses it may go to.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.PENDING_SUBMISSION, S.SUBMITTED, S.CANCELLED}),
+    S.PENDING_SUBMISSION: frozenset({S.DRAFT, S.SUBMITTED, S.CANCELLED}),
+    S.SUBMITTED: frozenset({S.UNDER_REVIEW, S.APPROVED, S.PARTIALLY_APPROVED, S.CANCELLED}),
+    S.UNDER_REVIEW: frozenset({S.INFO_REQUESTED, S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED}),
+    S.INFO_REQUESTED: frozenset({S.UNDER_REVIEW, S.DENIED, S.CANCELLED}),
+    S.APPROVED: frozenset({S.EXPIRED, S.CANCELLED}),
+    S.PARTIALLY_APPROVED: frozenset({S.APPEAL_SUBMITTED, S.EXPIRED, S.CANCELLED}),
+    S.DENIED: frozenset({S.APPEAL_SUBMITTED}),
+    S.APPEAL_SUBMITTED: frozenset({S.APPEAL_APPROVED, S.APPEAL_DENIED}),
+    S.APPEAL_APPROVED: frozenset({S.EXPIRED, S.CANCELLED}),
+    S.APPEAL_DENIED: frozenset({S.APPEAL_SUBMITTED}),
+    S.EXPIRED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+# Approvals a claim may rely on.
+GRANTED = frozenset({S.APPROVED, S.PARTIALLY_APPROVED, S.APPEAL_APPROVED})
+
+
+class Priority(models.TextChoices):
+    ROUTINE = "ROUTINE"
+    URGENT = "URGENT"
+    STAT = "STAT"
+    EMERGENCY = "EMERGENCY"
+
+
+class RequestType(models.TextChoices):
+    LABORATORY = "LABORATORY"
+    RADIOLOGY = "RADIOLOGY"
+    PHARMACY = "PHARMACY"
+    PROCEDURE = "PROCEDURE"
+    ADMISSION = "ADMISSION"
+    OTHER = "OTHER"
+
+
+class LineDecision(models.TextChoices):
+    APPROVED = "APPROVED"
+    PARTIAL = "PARTIAL"
+    MODIFIED = "MODIFIED"
+    DENIED = "DENIED"
+    PENDED = "PENDED"
+    CANCELLED = "CANCELLED"
+
+
+# X12 278 review-action codes beside each line decision.
+X12_CODES = {
+    LineDecision.APPROVED: "A1", LineDecision.PARTIAL: "A2", LineDecision.MODIFIED: "A6",
+    LineDecision.DENIED: "A3", LineDecision.PENDED: "A4", LineDecision.CANCELLED: "C",
+}
+
+
+class Decision(models.TextChoices):
+    """What `decideApprovalRequest` / `decideApprovalAppeal` take."""
+
+    APPROVE = "APPROVE"
+    PARTIAL = "PARTIAL"
+    DENY = "DENY"

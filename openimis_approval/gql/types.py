@@ -1,0 +1,91 @@
+"""GraphQL types of pre-authorization (API.md "Pre-authorization")."""
+
+from __future__ import annotations
+
+import django_filters
+import graphene
+from django.utils import timezone
+
+from core.gql.types import CountableConnection, ScopedObjectType
+from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalStatusHistory
+
+
+class ApprovalFilter(django_filters.FilterSet):
+    submitted_from = django_filters.DateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_to = django_filters.DateTimeFilter(field_name="submitted_at", lookup_expr="lte")
+
+    class Meta:
+        model = ApprovalRequest
+        fields = {
+            "status": ["exact"], "priority": ["exact"], "request_type": ["exact"],
+            "insuree__chf_id": ["exact"], "health_facility__uuid": ["exact"],
+            "authorization_number": ["exact"], "number": ["exact", "icontains"],
+        }
+
+
+class ApprovalLineGQLType(ScopedObjectType):
+    x12_code = graphene.String()
+
+    class Meta:
+        model = ApprovalLine
+        fields = ("id", "uuid", "item", "service", "qty_requested", "price_requested",
+                  "qty_approved", "price_approved", "qty_used", "decision", "reason")
+
+    def resolve_x12_code(self, info) -> str:
+        return self.x12_code
+
+
+class ApprovalHistoryGQLType(ScopedObjectType):
+    class Meta:
+        model = ApprovalStatusHistory
+        fields = ("from_status", "to_status", "reason", "at", "user")
+
+
+class ApprovalRequestGQLType(ScopedObjectType):
+    """A pre-authorization request with its lines and history."""
+
+    order_type = graphene.String(description="app_label.model of the order it is for")
+    order_summary = graphene.String()
+    is_overdue = graphene.Boolean()
+    requested_amount = graphene.Decimal()
+    approved_amount = graphene.Decimal()
+    lines = graphene.List(graphene.NonNull(ApprovalLineGQLType))
+    history = graphene.List(graphene.NonNull(ApprovalHistoryGQLType))
+
+    class Meta:
+        model = ApprovalRequest
+        interfaces = (graphene.relay.Node,)
+        connection_class = CountableConnection
+        filterset_class = ApprovalFilter
+        fields = (
+            "id", "uuid", "number", "status", "priority", "request_type", "order_id",
+            "service_description", "clinical_justification", "medical_necessity",
+            "service_start_date", "service_end_date", "submitted_at", "due_at",
+            "extended_due_at", "decided_at", "authorization_number", "effective_date",
+            "expiration_date", "denial_reason", "denial_code", "appeal_level", "appeal_reason",
+            "insuree", "policy", "health_facility", "requesting_provider", "icd", "icd_1",
+            "version",
+        )
+
+    def resolve_order_type(self, info) -> str | None:
+        return f"{self.order_type.app_label}.{self.order_type.model}" if self.order_type_id \
+            else None
+
+    def resolve_order_summary(self, info) -> str | None:
+        order = self.order if self.order_type_id else None
+        return str(order) if order is not None else None
+
+    def resolve_is_overdue(self, info) -> bool:
+        return self.is_overdue(timezone.now())
+
+    def resolve_requested_amount(self, info):
+        return self.requested_amount
+
+    def resolve_approved_amount(self, info):
+        return self.approved_amount
+
+    def resolve_lines(self, info):
+        return self.lines.all()
+
+    def resolve_history(self, info):
+        return self.history.all()

@@ -1,0 +1,168 @@
+"""Pre-authorization requests: an order of any module, its lines, the decision and appeals."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from core.models.registers import MONEY
+from openimis_approval.codes import (
+    X12_CODES,
+    ApprovalStatus,
+    LineDecision,
+    Priority,
+    RequestType,
+)
+
+QUANTITY = {"max_digits": 18, "decimal_places": 2}
+CENT = Decimal("0.01")
+
+
+class ApprovalRequest(models.Model):
+    """A facility's request for prior approval of care, for one order (a generic link)."""
+
+    tenant_path = "tenant"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    tenant = models.ForeignKey("core.Tenant", on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(max_length=20)
+    status = models.CharField(max_length=20, choices=ApprovalStatus.choices,
+                              default=ApprovalStatus.DRAFT)
+    version = models.PositiveIntegerField(default=0, help_text="Bumped by every move.")
+    insuree = models.ForeignKey("core.Insuree", on_delete=models.PROTECT, related_name="+")
+    policy = models.ForeignKey("core.Policy", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    health_facility = models.ForeignKey("core.HealthFacility", on_delete=models.PROTECT,
+                                        related_name="+")
+    requesting_provider = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                            on_delete=models.SET_NULL, related_name="+")
+    request_type = models.CharField(max_length=12, choices=RequestType.choices,
+                                    default=RequestType.OTHER)
+    priority = models.CharField(max_length=10, choices=Priority.choices,
+                                default=Priority.ROUTINE)
+    order_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    order_id = models.CharField(max_length=64, blank=True)
+    order = GenericForeignKey("order_type", "order_id")
+    icd = models.ForeignKey("core.Diagnosis", null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="+")
+    icd_1 = models.ForeignKey("core.Diagnosis", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    service_description = models.TextField(blank=True)
+    clinical_justification = models.TextField(blank=True)
+    medical_necessity = models.TextField(blank=True)
+    service_start_date = models.DateField(null=True, blank=True)
+    service_end_date = models.DateField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    extended_due_at = models.DateTimeField(null=True, blank=True)
+    extensions = models.PositiveSmallIntegerField(default=0)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    authorization_number = models.CharField(max_length=30, blank=True, db_index=True)
+    effective_date = models.DateField(null=True, blank=True)
+    expiration_date = models.DateField(null=True, blank=True)
+    denial_reason = models.TextField(blank=True)
+    denial_code = models.CharField(max_length=20, blank=True)
+    appeal_level = models.PositiveSmallIntegerField(default=0)
+    appeal_reason = models.TextField(blank=True)
+    appeal_decision_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    validity_to = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "number"],
+                                               name="approval_number_per_tenant")]
+        indexes = [models.Index(fields=["tenant", "status", "-created_at"]),
+                   models.Index(fields=["order_type", "order_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.status})"
+
+    @classmethod
+    def scope_for_user(cls, user, queryset):
+        """Like claims: a facility's user sees only that facility's requests."""
+        if user.health_facility_id is not None:
+            return queryset.filter(health_facility_id=user.health_facility_id)
+        return queryset
+
+    def visible_to(self, user) -> bool:
+        return user.health_facility_id in (None, self.health_facility_id)
+
+    @property
+    def deadline(self):
+        return self.extended_due_at or self.due_at
+
+    def is_overdue(self, now=None) -> bool:
+        from openimis_approval.codes import ApprovalStatus as S
+
+        waiting = self.status in (S.SUBMITTED, S.UNDER_REVIEW, S.INFO_REQUESTED,
+                                  S.APPEAL_SUBMITTED)
+        return bool(waiting and self.deadline and self.deadline < (now or timezone.now()))
+
+    @property
+    def requested_amount(self) -> Decimal:
+        return sum((ln.qty_requested * ln.price_requested for ln in self.lines.all()),
+                   Decimal("0")).quantize(CENT)
+
+    @property
+    def approved_amount(self) -> Decimal:
+        return sum(((ln.qty_approved or 0) * (ln.price_approved or ln.price_requested)
+                    for ln in self.lines.all()), Decimal("0")).quantize(CENT)
+
+
+class ApprovalLine(models.Model):
+    tenant_path = "request__tenant"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey("core.MedicalItem", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey("core.MedicalService", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    qty_requested = models.DecimalField(**QUANTITY)
+    price_requested = models.DecimalField(**MONEY)
+    qty_approved = models.DecimalField(**QUANTITY, null=True, blank=True)
+    price_approved = models.DecimalField(**MONEY, null=True, blank=True)
+    qty_used = models.DecimalField(**QUANTITY, default=Decimal("0"))
+    decision = models.CharField(max_length=10, choices=LineDecision.choices, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(
+            condition=models.Q(item__isnull=False, service__isnull=True)
+            | models.Q(item__isnull=True, service__isnull=False),
+            name="approval_line_item_or_service")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.item_id or self.service_id} x {self.qty_requested}"
+
+    @property
+    def x12_code(self) -> str:
+        return X12_CODES.get(self.decision, "")
+
+
+class ApprovalStatusHistory(models.Model):
+    tenant_path = "request__tenant"
+
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE,
+                                related_name="history")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    reason = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.from_status} -> {self.to_status}"

@@ -1,0 +1,414 @@
+"""Pre-authorization workflow: plain functions taking the acting user and validated data.
+
+Every move goes through `move()`, which asks the one transition table, bumps the version, writes
+the history row and sends `approval_status_changed`; a request is locked while it moves, so of two
+reviewers deciding at once exactly one decision stands."""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from core.config import module_config
+from core.coverage_data import load_coverage
+from core.gql.errors import MutationError, error_entry
+from core.gql.mutations import MutationOutcome
+from core.models import Diagnosis, HealthFacility, Insuree, MedicalItem, MedicalService, Tenant
+from core.scoping import scope_queryset
+from openimis_approval.codes import (
+    TRANSITIONS,
+    ApprovalStatus,
+    Decision,
+    LineDecision,
+    Priority,
+    RequestType,
+)
+from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalStatusHistory
+from openimis_approval.signals import approval_status_changed
+
+S = ApprovalStatus
+DECIDABLE = (S.SUBMITTED, S.UNDER_REVIEW)
+
+
+class MoveRefused(Exception):
+    def __init__(self, request: ApprovalRequest, to: str) -> None:
+        super().__init__(f"Approval request {request.number} is {request.status}; it cannot "
+                         f"move to {to}")
+        self.entry = error_entry(str(self), code="illegal_transition",
+                                 detail={"status": request.status, "to": to})
+
+
+def move(request: ApprovalRequest, to: str, user, reason: str = "") -> None:
+    """The one way a request changes status."""
+    if to not in TRANSITIONS[request.status]:
+        raise MoveRefused(request, to)
+    before = request.status
+    request.status = to
+    request.version += 1
+    ApprovalStatusHistory.objects.create(request=request, from_status=before, to_status=to,
+                                         reason=reason, user=user)
+    approval_status_changed.send(sender=ApprovalRequest, request=request, user=user,
+                                 from_status=before, to_status=to, reason=reason)
+
+
+def visible_requests(user):
+    return scope_queryset(user, ApprovalRequest.objects.filter(validity_to__isnull=True))
+
+
+def _locked(user, request_uuid: str) -> ApprovalRequest:
+    try:
+        uuid_module.UUID(str(request_uuid))
+    except ValueError:
+        raise MutationError(f"No approval request {request_uuid}", code="not_found",
+                            detail=request_uuid) from None
+    request = visible_requests(user).select_for_update().filter(uuid=request_uuid).first()
+    if request is None:
+        raise MutationError(f"No approval request {request_uuid}", code="not_found",
+                            detail=request_uuid)
+    return request
+
+
+def _move_one(request: ApprovalRequest, to: str, user, reason: str = "") -> None:
+    try:
+        move(request, to, user, reason)
+    except MoveRefused as exc:
+        raise MutationError(errors=[exc.entry]) from None
+
+
+def for_each_request(user, uuids: list[str], step) -> MutationOutcome:
+    """Bulk moves: each request on its own; errors reported per request number (or uuid)."""
+    uuids = [u for u in dict.fromkeys(uuids or []) if u]
+    if not uuids:
+        raise MutationError("No approval requests given", code="no_requests")
+    done, errors = [], []
+    for request_uuid in uuids:
+        try:
+            request = _locked(user, request_uuid)
+        except MutationError as exc:
+            errors.append({"title": request_uuid, "list": exc.errors})
+            continue
+        try:
+            with transaction.atomic():
+                step(request)
+                request.save()
+            done.append(str(request.uuid))
+        except MoveRefused as exc:
+            errors.append({"title": request.number, "list": [exc.entry]})
+        except MutationError as exc:
+            errors.append({"title": request.number, "list": exc.errors})
+    return MutationOutcome(uuids=done, errors=errors)
+
+
+# --- Entry ----------------------------------------------------------------------------------
+
+
+def _scoped(user, queryset, pk, label: str, required: bool = True):
+    if pk in (None, ""):
+        if required:
+            raise MutationError(f"{label} is required", code="required", detail=label)
+        return None
+    row = scope_queryset(user, queryset).filter(pk=pk).first() if str(pk).isdigit() else None
+    if row is None:
+        raise MutationError(f"No {label} {pk}", code="not_found", detail=label)
+    return row
+
+
+def _number(tenant: Tenant, year: int) -> str:
+    """PA-<year>-<six digits>, one above the tenant's highest of the year (tenant row locked)."""
+    Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
+    prefix = f"PA-{year}-"
+    top = ApprovalRequest.objects.filter(tenant=tenant, number__startswith=prefix).aggregate(
+        top=Max("number"))["top"]
+    return f"{prefix}{(int(top[len(prefix):]) if top else 0) + 1:06d}"
+
+
+def _amount(value, label: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, TypeError):
+        raise MutationError(f"{label} must be a number", code="invalid_number",
+                            detail=label) from None
+    if not number.is_finite() or number < 0:
+        raise MutationError(f"{label} must be zero or more", code="invalid_number",
+                            detail=label)
+    return number
+
+
+def _replace_lines(user, request: ApprovalRequest, rows: list[dict] | None) -> None:
+    if rows is None:
+        return
+    if not rows:
+        raise MutationError("A request needs at least one item or service", code="no_lines")
+    request.lines.all().delete()
+    for index, row in enumerate(rows, start=1):
+        label = f"line {index}"
+        item = _scoped(user, MedicalItem.objects.filter(validity_to__isnull=True),
+                       row.get("item_id"), f"{label} item", required=False)
+        service = _scoped(user, MedicalService.objects.filter(validity_to__isnull=True),
+                          row.get("service_id"), f"{label} service", required=False)
+        if (item is None) == (service is None):
+            raise MutationError(f"{label}: give an itemId or a serviceId", code="invalid_line",
+                                detail=label)
+        medical = item or service
+        quantity = _amount(row.get("qty_requested") or 1, f"{label} qtyRequested")
+        price = row.get("price_requested")
+        if price in (None, ""):
+            day = request.service_start_date or timezone.localdate()
+            data = load_coverage(request.tenant_id, chf_ids=(),
+                                 item_codes=[medical.code] if item else (),
+                                 service_codes=[medical.code] if service else (),
+                                 facilities=[request.health_facility])
+            price = data.facility_price(request.health_facility, medical, day) or medical.price
+        ApprovalLine.objects.create(request=request, item=item, service=service,
+                                    qty_requested=quantity,
+                                    price_requested=_amount(price, f"{label} priceRequested"))
+
+
+def _fields(user, request: ApprovalRequest, data: dict[str, Any]) -> None:
+    diagnoses = Diagnosis.objects.filter(validity_to__isnull=True)
+    if "insuree_id" in data or request.insuree_id is None:
+        request.insuree = _scoped(user, Insuree.objects.filter(validity_to__isnull=True),
+                                  data.get("insuree_id"), "insuree")
+    if "health_facility_id" in data or request.health_facility_id is None:
+        facility = _scoped(user, HealthFacility.objects.filter(validity_to__isnull=True),
+                           data.get("health_facility_id"), "health facility")
+        if user.health_facility_id not in (None, facility.pk):
+            raise MutationError("A facility's user asks for its own facility only",
+                                code="other_facility", detail="healthFacilityId")
+        request.health_facility = facility
+    for name, label in (("icd_id", "main diagnosis"), ("icd1_id", "secondary diagnosis")):
+        if name in data:
+            setattr(request, "icd" if name == "icd_id" else "icd_1",
+                    _scoped(user, diagnoses, data[name], label, required=False))
+    for name, choices in (("request_type", RequestType), ("priority", Priority)):
+        if data.get(name):
+            if data[name] not in choices.values:
+                raise MutationError(f"{name} must be one of {', '.join(choices.values)}",
+                                    code="invalid_choice", detail=name)
+            setattr(request, name, data[name])
+    for name in ("service_description", "clinical_justification", "medical_necessity"):
+        if data.get(name) is not None:
+            setattr(request, name, data[name])
+    for name in ("service_start_date", "service_end_date"):
+        if name in data:
+            setattr(request, name, data[name])
+    if request.service_start_date and request.service_end_date and \
+            request.service_end_date < request.service_start_date:
+        raise MutationError("serviceEndDate is before serviceStartDate", code="invalid_dates",
+                            detail="serviceEndDate")
+
+
+def create_request(user, data: dict[str, Any]) -> MutationOutcome:
+    request = ApprovalRequest(requesting_provider=user)
+    _fields(user, request, data)
+    request.tenant_id = request.health_facility.tenant_id
+    request.number = _number(request.health_facility.tenant,
+                             (request.service_start_date or timezone.localdate()).year)
+    request.save()
+    _replace_lines(user, request, data.get("lines") or [])
+    ApprovalStatusHistory.objects.create(request=request, to_status=request.status, user=user,
+                                         reason="created")
+    return MutationOutcome(uuids=[str(request.uuid)], autogenerated_code=request.number)
+
+
+def update_request(user, data: dict[str, Any]) -> MutationOutcome:
+    request = _locked(user, data.get("uuid"))
+    if request.status not in (S.DRAFT, S.PENDING_SUBMISSION):
+        raise MutationError(f"Approval request {request.number} is {request.status}; only a "
+                            f"draft can be updated", code="illegal_transition",
+                            detail={"status": request.status})
+    _fields(user, request, data)
+    request.save()
+    _replace_lines(user, request, data.get("lines"))
+    return MutationOutcome(uuids=[str(request.uuid)])
+
+
+# --- Moves ----------------------------------------------------------------------------------
+
+
+def due_at(priority: str, start):
+    hours = module_config("approval")["decision_due_hours"].get(priority, 168)
+    return start + timedelta(hours=int(hours))
+
+
+def submit_requests(user, uuids: list[str]) -> MutationOutcome:
+    def submit(request: ApprovalRequest) -> None:
+        if not request.lines.exists():
+            raise MutationError(f"{request.number} has no lines to approve", code="no_lines")
+        move(request, S.SUBMITTED, user, "submitted")
+        request.submitted_at = timezone.now()
+        request.due_at = due_at(request.priority, request.submitted_at)
+
+    return for_each_request(user, uuids, submit)
+
+
+def start_review(user, uuids: list[str]) -> MutationOutcome:
+    return for_each_request(user, uuids,
+                            lambda request: move(request, S.UNDER_REVIEW, user, "review started"))
+
+
+def request_info(user, request_uuid: str, message: str) -> MutationOutcome:
+    request = _locked(user, request_uuid)
+    if not (message or "").strip():
+        raise MutationError("Say what information is needed", code="required", detail="message")
+    _move_one(request, S.INFO_REQUESTED, user, message)
+    request.save()
+    return MutationOutcome(uuids=[str(request.uuid)])
+
+
+def supply_info(user, request_uuid: str, message: str, lines=None) -> MutationOutcome:
+    request = _locked(user, request_uuid)
+    if request.status != S.INFO_REQUESTED:
+        raise MutationError(f"Approval request {request.number} is {request.status}; no "
+                            f"information was requested", code="illegal_transition",
+                            detail={"status": request.status})
+    _replace_lines(user, request, lines)
+    _move_one(request, S.UNDER_REVIEW, user, message or "information supplied")
+    request.save()
+    return MutationOutcome(uuids=[str(request.uuid)])
+
+
+def _decided_lines(request: ApprovalRequest, decision: str, rows: list[dict] | None) -> bool:
+    """Apply the line decisions; True when anything is approved."""
+    given = {str(row.get("id")): row for row in rows or []}
+    approved_any = False
+    for line in request.lines.all():
+        row = given.get(str(line.pk)) or given.get(str(line.uuid)) or {}
+        if decision == Decision.DENY:
+            line.qty_approved, line.decision = Decimal("0"), LineDecision.DENIED
+        else:
+            quantity = row.get("qty_approved")
+            quantity = line.qty_requested if quantity in (None, "") else \
+                _amount(quantity, f"line {line.pk} qtyApproved")
+            if quantity > line.qty_requested:
+                raise MutationError(f"line {line.pk}: more approved than requested",
+                                    code="invalid_number", detail=str(line.pk))
+            price = row.get("price_approved")
+            line.qty_approved = quantity
+            line.price_approved = line.price_requested if price in (None, "") else \
+                _amount(price, f"line {line.pk} priceApproved")
+            line.decision = row.get("decision") or (
+                LineDecision.APPROVED if quantity == line.qty_requested else
+                LineDecision.DENIED if quantity == 0 else LineDecision.PARTIAL)
+            if line.decision not in LineDecision.values:
+                raise MutationError(f"line {line.pk}: unknown decision {line.decision}",
+                                    code="invalid_choice", detail=str(line.pk))
+            approved_any = approved_any or quantity > 0
+        line.reason = row.get("reason") or line.reason
+        line.save()
+    return approved_any
+
+
+def _validity(request: ApprovalRequest, data: dict[str, Any]) -> None:
+    effective = data.get("effective_date") or request.service_start_date or \
+        timezone.localdate()
+    expiration = data.get("expiration_date") or effective + timedelta(
+        days=int(module_config("approval")["default_validity_days"]))
+    if expiration < effective:
+        raise MutationError("expirationDate is before effectiveDate", code="invalid_dates",
+                            detail="expirationDate")
+    request.effective_date, request.expiration_date = effective, expiration
+    request.authorization_number = data.get("authorization_number") or \
+        request.authorization_number or f"AUTH-{request.number[3:]}"
+
+
+def decide_request(user, data: dict[str, Any]) -> MutationOutcome:
+    """Approve, partially approve (per line) or deny; a denial needs a reason and a code."""
+    request = _locked(user, data.get("uuid"))
+    decision = data.get("decision")
+    if decision not in Decision.values:
+        raise MutationError("decision must be APPROVE, PARTIAL or DENY", code="invalid_choice",
+                            detail="decision")
+    if request.status not in DECIDABLE:
+        raise MutationError(errors=[MoveRefused(request, _target(decision)).entry])
+    if decision == Decision.DENY:
+        if not (data.get("denial_reason") or "").strip() or not data.get("denial_code"):
+            raise MutationError("A denial needs a denialReason and a denialCode",
+                                code="required", detail="denialReason")
+        request.denial_reason, request.denial_code = data["denial_reason"], data["denial_code"]
+        _decided_lines(request, decision, None)
+    else:
+        if not _decided_lines(request, decision, data.get("lines")):
+            raise MutationError("Nothing approved: deny the request instead",
+                                code="nothing_approved")
+        _validity(request, data)
+    target = _target(decision)
+    if decision == Decision.APPROVE and any(
+            line.decision != LineDecision.APPROVED for line in request.lines.all()):
+        target = S.PARTIALLY_APPROVED
+    if request.status == S.SUBMITTED and target == S.DENIED:
+        move(request, S.UNDER_REVIEW, user, "taken for decision")
+    _move_one(request, target, user, data.get("denial_reason") or decision.lower())
+    request.decided_at, request.decided_by = timezone.now(), user
+    request.save()
+    return MutationOutcome(uuids=[str(request.uuid)],
+                           autogenerated_code=request.authorization_number or None)
+
+
+def _target(decision: str) -> str:
+    return {Decision.APPROVE: S.APPROVED, Decision.PARTIAL: S.PARTIALLY_APPROVED,
+            Decision.DENY: S.DENIED}[decision]
+
+
+def submit_appeal(user, request_uuid: str, reason: str) -> MutationOutcome:
+    request = _locked(user, request_uuid)
+    if not (reason or "").strip():
+        raise MutationError("An appeal needs a reason", code="required", detail="reason")
+    if request.appeal_level >= int(module_config("approval")["max_appeal_levels"]):
+        raise MutationError(f"{request.number} has used its {request.appeal_level} appeal "
+                            f"levels", code="no_appeal_left")
+    _move_one(request, S.APPEAL_SUBMITTED, user, reason)
+    request.appeal_level += 1
+    request.appeal_reason = reason
+    request.save()
+    return MutationOutcome(uuids=[str(request.uuid)])
+
+
+def decide_appeal(user, data: dict[str, Any]) -> MutationOutcome:
+    request = _locked(user, data.get("uuid"))
+    decision = data.get("decision")
+    if decision not in (Decision.APPROVE, Decision.DENY):
+        raise MutationError("decision must be APPROVE or DENY", code="invalid_choice",
+                            detail="decision")
+    if not (data.get("reason") or "").strip():
+        raise MutationError("An appeal decision needs a reason", code="required",
+                            detail="reason")
+    target = S.APPEAL_APPROVED if decision == Decision.APPROVE else S.APPEAL_DENIED
+    if request.status != S.APPEAL_SUBMITTED:
+        raise MutationError(errors=[MoveRefused(request, target).entry])
+    if decision == Decision.APPROVE:
+        if not _decided_lines(request, Decision.APPROVE, data.get("lines")):
+            raise MutationError("Nothing approved: deny the appeal instead",
+                                code="nothing_approved")
+        _validity(request, data)
+    _move_one(request, target, user, data["reason"])
+    request.appeal_decision_reason = data["reason"]
+    request.decided_at, request.decided_by = timezone.now(), user
+    request.save()
+    return MutationOutcome(uuids=[str(request.uuid)],
+                           autogenerated_code=request.authorization_number or None)
+
+
+def cancel_requests(user, uuids: list[str], reason: str) -> MutationOutcome:
+    if not (reason or "").strip():
+        raise MutationError("A cancellation needs a reason", code="required", detail="reason")
+    return for_each_request(user, uuids, lambda request: move(request, S.CANCELLED, user, reason))
+
+
+def expire_approvals(user, on: date | None = None) -> int:
+    """Granted approvals past their expiration date become EXPIRED (command and periodic job)."""
+    on = on or timezone.localdate()
+    expired = 0
+    for request in ApprovalRequest.objects.select_for_update().filter(
+            validity_to__isnull=True, expiration_date__lt=on,
+            status__in=[s for s in TRANSITIONS if S.EXPIRED in TRANSITIONS[s]]):
+        move(request, S.EXPIRED, user, f"expired on {request.expiration_date}")
+        request.save()
+        expired += 1
+    return expired
