@@ -20,6 +20,18 @@ DEFAULT_CFG = {
     "max_appeal_levels": 2,
     # An approval is valid this many days from its effective date unless the decision says.
     "default_validity_days": 30,
+    # Claim lines whose item or service requires pre-authorization pass only with a granted
+    # approval (openimis_approval.claims_hook); False stops that (a payer outage), logged.
+    "enforce_on_claims": True,
+    # A deadline may be extended once, by at most this many days, with a reason.
+    "max_extension_days": 14,
+    # Requests that pass every evaluation condition may be approved without a reviewer.
+    "auto_approve_priorities": [],
+    # Request documents: these limits; stored where claim attachments are (claim's
+    # attachments_root / CLAIM_ATTACHMENTS_ROOT, else in the database).
+    "document_max_bytes": 10_000_000,
+    "document_mime_types": ["application/pdf", "image/jpeg", "image/png", "image/tiff",
+                            "text/plain"],
 }
 
 
@@ -30,3 +42,12 @@ class ApprovalConfig(modules.OpenIMISModule):
     verbose_name = "Pre-authorization"
     requires = ("core", "openimis_claim")
     DEFAULT_CFG = DEFAULT_CFG
+
+    def ready(self) -> None:
+        from django.apps import apps
+
+        # Without claims the start-up check reports the missing requirement (openimis.E001).
+        if apps.is_installed("openimis_claim"):
+            from openimis_approval import claims_hook
+
+            claims_hook.connect()

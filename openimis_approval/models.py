@@ -166,3 +166,153 @@ class ApprovalStatusHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.from_status} -> {self.to_status}"
+
+
+class ApprovalUsage(models.Model):
+    """What one processed claim line used of an approval line (`qty_used` is their sum), so a
+    claim rejected or deleted later gives back exactly what it took."""
+
+    tenant_path = "approval_line__request__tenant"
+
+    approval_line = models.ForeignKey(ApprovalLine, on_delete=models.CASCADE,
+                                      related_name="usages")
+    claim = models.ForeignKey("claim.Claim", on_delete=models.CASCADE, related_name="+")
+    claim_line_kind = models.CharField(max_length=7, choices=[("item", "item"),
+                                                              ("service", "service")])
+    claim_line_id = models.BigIntegerField()
+    quantity = models.DecimalField(**QUANTITY)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["claim_line_kind", "claim_line_id"],
+                                               name="approval_usage_per_claim_line")]
+
+    def __str__(self) -> str:
+        return f"{self.approval_line_id} <- {self.claim_line_kind} {self.claim_line_id}"
+
+
+# --- Documents, communication log, templates (DESIGN.md section 6 "Also") --------------------
+
+
+class CommunicationType(models.TextChoices):
+    PHONE = "PHONE"
+    EMAIL = "EMAIL"
+    FAX = "FAX"
+    PORTAL = "PORTAL"
+    LETTER = "LETTER"
+    IN_PERSON = "IN_PERSON"
+
+
+class ApprovalDocument(models.Model):
+    """A typed upload of a request: on disk under the claims' attachments root (a folder per
+    tenant and request), or in the database without a root; size and checksum kept."""
+
+    tenant_path = "request__tenant"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE,
+                                related_name="documents")
+    document_type = models.CharField(max_length=50,
+                                     help_text="What the document is (LAB_RESULT, REFERRAL...).")
+    title = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    mime = models.CharField(max_length=255)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField(null=True, blank=True)
+    storage_path = models.CharField(max_length=512, blank=True,
+                                    help_text="Relative to the attachments root.")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    validity_to = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title or self.filename or str(self.uuid)
+
+    @classmethod
+    def scope_for_user(cls, user, queryset):
+        """The request's rule: a facility's user sees only that facility's documents."""
+        if user.health_facility_id is not None:
+            return queryset.filter(request__health_facility_id=user.health_facility_id)
+        return queryset
+
+    def visible_to(self, user) -> bool:
+        return self.request.visible_to(user)
+
+
+class ApprovalCommunication(models.Model):
+    """One contact about a request (a call, an email, a letter...), with an optional follow-up
+    date; a later entry on the same request settles an earlier follow-up."""
+
+    tenant_path = "request__tenant"
+
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE,
+                                related_name="communications")
+    communication_type = models.CharField(max_length=10, choices=CommunicationType.choices)
+    contact_person = models.CharField(max_length=255, blank=True)
+    contact_number = models.CharField(max_length=100, blank=True,
+                                      help_text="Phone or fax number, email address...")
+    subject = models.CharField(max_length=255, blank=True)
+    message = models.TextField(blank=True)
+    response = models.TextField(blank=True)
+    outcome = models.CharField(max_length=255, blank=True)
+    follow_up_required = models.BooleanField(default=False)
+    follow_up_date = models.DateField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["follow_up_required", "follow_up_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.communication_type} {self.subject}"
+
+    @classmethod
+    def scope_for_user(cls, user, queryset):
+        if user.health_facility_id is not None:
+            return queryset.filter(request__health_facility_id=user.health_facility_id)
+        return queryset
+
+    def visible_to(self, user) -> bool:
+        return self.request.visible_to(user)
+
+
+class ApprovalTemplate(models.Model):
+    """A reusable request preset per product and request type: texts, lines and the documents
+    a request of the kind needs; `usage_count` counts the requests made from it."""
+
+    tenant_path = "tenant"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    tenant = models.ForeignKey("core.Tenant", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=255)
+    request_type = models.CharField(max_length=12, choices=RequestType.choices,
+                                    default=RequestType.OTHER)
+    product = models.ForeignKey("core.Product", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    priority = models.CharField(max_length=10, choices=Priority.choices,
+                                default=Priority.ROUTINE)
+    service_description = models.TextField(blank=True)
+    clinical_justification = models.TextField(blank=True,
+                                              help_text="Template text the requester completes.")
+    required_documents = models.JSONField(default=list, blank=True,
+                                          help_text="Document types a request needs.")
+    lines = models.JSONField(default=list, blank=True,
+                             help_text='[{"itemId" | "serviceId": pk, "qtyRequested": "1"}]')
+    usage_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    validity_to = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["tenant", "request_type"])]
+
+    def __str__(self) -> str:
+        return self.name

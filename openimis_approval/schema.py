@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import graphene
 from django.db.models import Q
 from django.utils import timezone
@@ -9,10 +11,18 @@ from django.utils import timezone
 from core.gql.policy import requires
 from core.gql.types import OrderedConnectionField
 from core.scoping import scope_queryset
-from openimis_approval.codes import ApprovalStatus
+from openimis_approval import stats
+from openimis_approval.codes import GRANTED, ApprovalStatus
 from openimis_approval.gql import mutations as m
-from openimis_approval.gql.types import ApprovalRequestGQLType
+from openimis_approval.gql.records import RecordsMutation, RecordsQuery
+from openimis_approval.gql.types import (
+    ApprovalDashboardGQLType,
+    ApprovalMetricsGQLType,
+    ApprovalOrderTypeGQLType,
+    ApprovalRequestGQLType,
+)
 from openimis_approval.models import ApprovalRequest
+from openimis_approval.orders import order_types
 
 WAITING = (ApprovalStatus.SUBMITTED, ApprovalStatus.UNDER_REVIEW, ApprovalStatus.INFO_REQUESTED,
            ApprovalStatus.APPEAL_SUBMITTED)
@@ -21,7 +31,8 @@ WAITING = (ApprovalStatus.SUBMITTED, ApprovalStatus.UNDER_REVIEW, ApprovalStatus
 def approval_list(overdue=None, show_deleted=False):
     queryset = ApprovalRequest.objects.select_related(
         "insuree", "health_facility", "requesting_provider", "icd", "icd_1", "policy",
-        "order_type").prefetch_related("lines__item", "lines__service", "history__user")
+        "order_type").prefetch_related("lines__item", "lines__service", "history__user",
+                                       "documents__uploaded_by", "communications__user")
     if not show_deleted:
         queryset = queryset.filter(validity_to__isnull=True)
     if overdue is not None:
@@ -32,13 +43,42 @@ def approval_list(overdue=None, show_deleted=False):
     return queryset
 
 
-class Query(graphene.ObjectType):
+class Query(RecordsQuery, graphene.ObjectType):
     approval_requests = requires("gql_query_approvals_perms", OrderedConnectionField(
         ApprovalRequestGQLType,
         ordering=("number", "submitted_at", "due_at", "priority", "status", "created_at"),
         overdue=graphene.Boolean(), show_deleted=graphene.Boolean()))
     approval_request = requires("gql_query_approvals_perms", graphene.Field(
         ApprovalRequestGQLType, uuid=graphene.String(required=True)))
+
+    approvals_expiring = requires("gql_query_approvals_perms", OrderedConnectionField(
+        ApprovalRequestGQLType, ordering=("expiration_date", "number"),
+        days=graphene.Int(required=True)))
+    approval_dashboard = requires("gql_query_approval_dashboard_perms",
+                                  graphene.Field(ApprovalDashboardGQLType))
+    approval_metrics = requires("gql_query_approval_dashboard_perms", graphene.List(
+        ApprovalMetricsGQLType, date_from=graphene.Date(required=True),
+        date_to=graphene.Date(required=True)))
+    approval_order_types = requires("gql_query_approvals_perms",
+                                    graphene.List(ApprovalOrderTypeGQLType))
+
+    def resolve_approvals_expiring(self, info, days, **kwargs):
+        today = timezone.localdate()
+        return approval_list().filter(status__in=GRANTED, expiration_date__gte=today,
+                                      expiration_date__lte=today + timedelta(days=days))
+
+    def resolve_approval_dashboard(self, info):
+        requests = scope_queryset(info.context.user, approval_list())
+        return ApprovalDashboardGQLType(**stats.dashboard(requests))
+
+    def resolve_approval_metrics(self, info, date_from, date_to):
+        requests = scope_queryset(info.context.user, approval_list())
+        return [ApprovalMetricsGQLType(**row) for row in stats.metrics(requests, date_from,
+                                                                        date_to)]
+
+    def resolve_approval_order_types(self, info):
+        return [ApprovalOrderTypeGQLType(order_type=t.key, label=t.label,
+                                         request_type=t.request_type) for t in order_types()]
 
     def resolve_approval_requests(self, info, overdue=None, show_deleted=False, **kwargs):
         return approval_list(overdue, bool(show_deleted))
@@ -51,7 +91,7 @@ class Query(graphene.ObjectType):
         return scope_queryset(info.context.user, approval_list()).filter(uuid=uuid).first()
 
 
-class Mutation(graphene.ObjectType):
+class Mutation(RecordsMutation, graphene.ObjectType):
     create_approval_request = m.CreateApprovalRequestMutation.Field()
     update_approval_request = m.UpdateApprovalRequestMutation.Field()
     submit_approval_requests = m.SubmitApprovalRequestsMutation.Field()
@@ -62,3 +102,5 @@ class Mutation(graphene.ObjectType):
     submit_approval_appeal = m.SubmitApprovalAppealMutation.Field()
     decide_approval_appeal = m.DecideApprovalAppealMutation.Field()
     cancel_approval_requests = m.CancelApprovalRequestsMutation.Field()
+    evaluate_approval_request = m.EvaluateApprovalRequestMutation.Field()
+    extend_approval_deadline = m.ExtendApprovalDeadlineMutation.Field()

@@ -32,6 +32,9 @@ class RequestFields:
     service_description = graphene.String()
     clinical_justification = graphene.String()
     medical_necessity = graphene.String()
+    template_id = graphene.String(description="A template that pre-fills the request")
+    order_type = graphene.String(description="A registered order type, app_label.model")
+    order_id = graphene.String()
     lines = graphene.List(ApprovalLineInputType)
 
 
@@ -164,3 +167,29 @@ class CancelApprovalRequestsMutation(ApprovalMutation):
     @classmethod
     def perform(cls, user, data):
         return services.cancel_requests(user, data.get("uuids"), data.get("reason"))
+
+
+class EvaluateApprovalRequestMutation(ApprovalMutation):
+    """The evaluation lands in the mutation log's `jsonExt`."""
+
+    rights_key = "gql_mutation_review_approvals_perms"
+
+    class Input(OpenIMISMutation.Input):
+        uuid = graphene.String(required=True)
+
+    @classmethod
+    def perform(cls, user, data):
+        return services.evaluate_request(user, data["uuid"])
+
+
+class ExtendApprovalDeadlineMutation(ApprovalMutation):
+    rights_key = "gql_mutation_review_approvals_perms"
+
+    class Input(OpenIMISMutation.Input):
+        uuid = graphene.String(required=True)
+        days = graphene.Int(required=True)
+        reason = graphene.String()
+
+    @classmethod
+    def perform(cls, user, data):
+        return services.extend_deadline(user, data["uuid"], data["days"], data.get("reason"))

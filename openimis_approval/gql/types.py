@@ -7,6 +7,7 @@ import graphene
 from django.utils import timezone
 
 from core.gql.types import CountableConnection, ScopedObjectType
+from openimis_approval.gql.records import ApprovalCommunicationGQLType, ApprovalDocumentGQLType
 from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalStatusHistory
 
 
@@ -41,6 +42,49 @@ class ApprovalHistoryGQLType(ScopedObjectType):
         fields = ("from_status", "to_status", "reason", "at", "user")
 
 
+class EvaluationGQLType(graphene.ObjectType):
+    conditions_met = graphene.List(graphene.String)
+    conditions_failed = graphene.List(graphene.String)
+    covered_amount = graphene.Decimal()
+    patient_share = graphene.Decimal()
+    evaluated_at = graphene.DateTime()
+    passed = graphene.Boolean()
+
+
+class StatusCountGQLType(graphene.ObjectType):
+    status = graphene.String()
+    count = graphene.Int()
+
+
+class PriorityHoursGQLType(graphene.ObjectType):
+    priority = graphene.String()
+    hours = graphene.Float()
+
+
+class ApprovalDashboardGQLType(graphene.ObjectType):
+    by_status = graphene.List(StatusCountGQLType)
+    overdue = graphene.Int()
+    expiring_soon = graphene.Int()
+    median_decision_hours = graphene.List(PriorityHoursGQLType)
+
+
+class ApprovalMetricsGQLType(graphene.ObjectType):
+    priority = graphene.String()
+    total = graphene.Int()
+    approved = graphene.Int()
+    denied = graphene.Int()
+    approved_after_appeal = graphene.Int()
+    extended = graphene.Int()
+    average_decision_hours = graphene.Float()
+    median_decision_hours = graphene.Float()
+
+
+class ApprovalOrderTypeGQLType(graphene.ObjectType):
+    order_type = graphene.String()
+    label = graphene.String()
+    request_type = graphene.String()
+
+
 class ApprovalRequestGQLType(ScopedObjectType):
     """A pre-authorization request with its lines and history."""
 
@@ -51,6 +95,10 @@ class ApprovalRequestGQLType(ScopedObjectType):
     approved_amount = graphene.Decimal()
     lines = graphene.List(graphene.NonNull(ApprovalLineGQLType))
     history = graphene.List(graphene.NonNull(ApprovalHistoryGQLType))
+    documents = graphene.List(graphene.NonNull(ApprovalDocumentGQLType))
+    communications = graphene.List(graphene.NonNull(ApprovalCommunicationGQLType))
+    evaluation = graphene.Field(EvaluationGQLType,
+                                description="Computed when asked (reads the registers).")
 
     class Meta:
         model = ApprovalRequest
@@ -64,7 +112,7 @@ class ApprovalRequestGQLType(ScopedObjectType):
             "extended_due_at", "decided_at", "authorization_number", "effective_date",
             "expiration_date", "denial_reason", "denial_code", "appeal_level", "appeal_reason",
             "insuree", "policy", "health_facility", "requesting_provider", "icd", "icd_1",
-            "version",
+            "version", "extensions",
         )
 
     def resolve_order_type(self, info) -> str | None:
@@ -72,8 +120,13 @@ class ApprovalRequestGQLType(ScopedObjectType):
             else None
 
     def resolve_order_summary(self, info) -> str | None:
+        from openimis_approval.orders import order_type
+
         order = self.order if self.order_type_id else None
-        return str(order) if order is not None else None
+        if order is None:
+            return None
+        described = order_type(f"{self.order_type.app_label}.{self.order_type.model}")
+        return described.summary(order) if described else str(order)
 
     def resolve_is_overdue(self, info) -> bool:
         return self.is_overdue(timezone.now())
@@ -89,3 +142,14 @@ class ApprovalRequestGQLType(ScopedObjectType):
 
     def resolve_history(self, info):
         return self.history.all()
+
+    def resolve_documents(self, info):
+        return [document for document in self.documents.all() if document.validity_to is None]
+
+    def resolve_communications(self, info):
+        return self.communications.all()
+
+    def resolve_evaluation(self, info):
+        from openimis_approval.services import evaluate
+
+        return EvaluationGQLType(**evaluate(self))

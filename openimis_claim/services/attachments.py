@@ -3,18 +3,16 @@ configured root (one folder per tenant and claim) or, without a root, in the dat
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import uuid
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 from graphql_relay import from_global_id
 
 from core.config import module_config
+from core.files import decode_document, files_root
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
 from core.scoping import scope_queryset
@@ -31,16 +29,7 @@ EDITABLE_FIELDS = ("type", "title", "date", "filename", "mime", "url", "general_
 
 
 def attachments_root() -> Path | None:
-    root = module_config("claim").get("attachments_root") or settings.CLAIM_ATTACHMENTS_ROOT
-    return Path(root) if root else None
-
-
-def _decode(document: str) -> bytes:
-    try:
-        return base64.b64decode(document, validate=True)
-    except (binascii.Error, ValueError):
-        raise MutationError("document is not valid base64", code="invalid_document",
-                            detail="document") from None
+    return files_root()
 
 
 def _check(content: bytes, mime: str) -> None:
@@ -93,7 +82,7 @@ def _apply(user, attachment: ClaimAttachment, data: dict[str, Any]) -> None:
         attachment.predefined_type = ClaimAttachmentType.objects.filter(
             claim_attachment_type=data["predefined_type"]).first()
     if data.get("document"):
-        content = _decode(data["document"])
+        content = decode_document(data["document"])
         _check(content, attachment.mime)
         _store(attachment, content)
     elif attachment.size and attachment.mime != stored_mime:

@@ -109,7 +109,8 @@ def for_each_claim(user, uuids: list[str], step: Callable[[Claim], None],
     found = {str(c.uuid): c for c in visible_claims(user).select_for_update()
              .filter(uuid__in=wellformed).select_related("insuree", "health_facility")}
     if prepare is not None and found:
-        prepare(list(found.values()))
+        # In the order given, the order the steps run in.
+        prepare([found[u] for u in uuids if u in found])
     done, errors = [], []
     for claim_uuid in uuids:
         claim = found.get(claim_uuid)

@@ -1,7 +1,8 @@
 """The claim workflow after entry: submit, feedback, review, process, valuate.
 
 Submit and process check every line with core's eligibility service (the adjudication engine
-refines the rules); a claim whose every line is rejected is rejected.
+refines the rules), after other modules had their say on the batch's lines
+(`signals.adjudicating_lines`); a claim whose every line is rejected is rejected.
 """
 
 from __future__ import annotations
@@ -69,9 +70,15 @@ def _lines(claim: Claim, passed_only: bool = False) -> list[ClaimItem | ClaimSer
 class Adjudication:
     """What checking a batch of claims needs, loaded once: their lines, the registers
     (`load_coverage`) and what earlier claims used (`ClaimUsage`). Each claim checked is then
-    counted, so a later claim of the same insuree in the batch sees the limits it used."""
+    counted, so a later claim of the same insuree in the batch sees the limits it used.
 
-    def __init__(self, claims: list[Claim]) -> None:
+    With a `step` ("submit" or "process"), other modules screen the batch's lines still to decide
+    once (`signals.adjudicating_lines`): `refusal(line)` is the reason a module refused a line
+    with, and after a process batch is written `signals.claim_lines_processed` tells them which
+    lines passed."""
+
+    def __init__(self, claims: list[Claim], step: str | None = None) -> None:
+        self.step = step
         pks = [claim.pk for claim in claims]
         self.lines: dict[int, list] = defaultdict(list)
         for line in ClaimItem.objects.filter(claim_id__in=pks, validity_to__isnull=True) \
@@ -98,6 +105,37 @@ class Adjudication:
                 facilities={claim.health_facility for claim in mine})
             data.usage = self.usage
             self.data[tenant_id] = data
+        # Shared by the receivers of this batch's signals (each under its own key).
+        self.context: dict[str, Any] = {}
+        self.refused: dict[tuple[type, int], int] = {}
+        if step is not None:
+            self.screen(claims, step)
+
+    @staticmethod
+    def _key(line) -> tuple[type, int]:
+        if isinstance(line, tuple):
+            model, pk = line
+            return model._meta.concrete_model, int(pk)
+        return type(line)._meta.concrete_model, line.pk
+
+    def screen(self, claims: list[Claim], step: str) -> None:
+        """Ask other modules, once for the whole batch, which lines they refuse: the lines a
+        `step` decides (every line at submit, the passed ones at process) of the claims it may
+        move. The first reason given for a line wins."""
+        todo = [claim for claim in claims if claim.status in STATUS_MOVES[step]
+                and not (step == "submit" and claim.date_claimed < claim.date_from)]
+        lines = {claim.pk: self.lines_of(claim, passed_only=step == "process") for claim in todo}
+        if not any(lines.values()):
+            return
+        answers = signals.adjudicating_lines.send(sender=Claim, step=step, claims=todo,
+                                                  lines=lines, context=self.context)
+        for _receiver, refused in answers:
+            for line, reason in (refused or {}).items():
+                self.refused.setdefault(self._key(line), int(reason))
+
+    def refusal(self, line) -> int | None:
+        """The reason another module refused the line with (None: not refused)."""
+        return self.refused.get(self._key(line)) if self.refused else None
 
     def lines_of(self, claim: Claim, passed_only: bool = False) -> list:
         lines = self.lines[claim.pk]
@@ -132,6 +170,15 @@ class Adjudication:
         update_rows(Claim, [claim for claim, _lines, _events in self.changed], CLAIM_FIELDS)
         ClaimStatusHistory.objects.bulk_create(self.history, batch_size=1000)
         ClaimDedRem.objects.bulk_create(self.ledger, batch_size=1000)
+        if self.step == "process":
+            passed = [(claim, [line for line in claim_lines if line.status == LineStatus.PASSED])
+                      for claim, claim_lines, _events in self.changed
+                      if claim.status != ClaimStatus.REJECTED]
+            if passed:
+                signals.claim_lines_processed.send(
+                    sender=Claim, claims=[claim for claim, _lines in passed],
+                    lines={claim.pk: lines for claim, lines in passed}, context=self.context,
+                    user=user)
         for claim, _lines, events in self.changed:
             for event in events:
                 event.send(sender=Claim, claim=claim, user=user)
@@ -204,15 +251,22 @@ def submit_claims(user, uuids: list[str]) -> MutationOutcome:
                 _reject_line(line, RejectionReason.TARGET_DATE)
             lines = []
         elif adjudication.validations_disabled:
+            # Without the default checks; what another module refuses stays refused.
             for line in lines:
                 line.status, line.rejection_reason = LineStatus.PASSED, RejectionReason.ACCEPTED
                 line.price_adjusted = line.price_asked
+                refusal = adjudication.refusal(line)
+                if refusal is not None:
+                    _reject_line(line, refusal)
             lines = []
         for line in lines:
             verdict = adjudication.check(claim, line)
             line.price_adjusted = verdict.unit_price
             line.product, line.policy = verdict.product, verdict.policy
-            if verdict.covered:
+            refusal = adjudication.refusal(line)
+            if refusal is not None:
+                _reject_line(line, refusal)
+            elif verdict.covered:
                 line.status, line.rejection_reason = LineStatus.PASSED, RejectionReason.ACCEPTED
                 if verdict.quantity_left is not None and verdict.covered_quantity < \
                         line.qty_provided:
@@ -226,9 +280,9 @@ def submit_claims(user, uuids: list[str]) -> MutationOutcome:
         adjudication.stage(claim, lines, *([signals.claim_rejected] if rejected else []),
                            signals.claim_submitted)
 
-    done, errors = for_each_claim(user, uuids, submit,
-                                  prepare=lambda claims: batch.append(Adjudication(claims)),
-                                  finish=lambda: batch and batch[0].flush(user))
+    done, errors = for_each_claim(
+        user, uuids, submit, prepare=lambda claims: batch.append(Adjudication(claims, "submit")),
+        finish=lambda: batch and batch[0].flush(user))
     return MutationOutcome(uuids=[str(c.uuid) for c in done], errors=errors)
 
 
@@ -361,6 +415,11 @@ def process_claims(user, uuids: list[str]) -> MutationOutcome:
         for line in lines:
             if line.status != LineStatus.PASSED:
                 continue
+            refusal = adjudication.refusal(line)
+            if refusal is not None:
+                _reject_line(line, refusal)
+                adjudication.usage.add_line(claim, line)
+                continue
             verdict = adjudication.check(claim, line)
             if not verdict.covered:
                 _reject_line(line, verdict.reasons[0])
@@ -387,9 +446,9 @@ def process_claims(user, uuids: list[str]) -> MutationOutcome:
             events.append(signals.claim_valuated)
         adjudication.stage(claim, lines, *events)
 
-    done, errors = for_each_claim(user, uuids, process,
-                                  prepare=lambda claims: batch.append(Adjudication(claims)),
-                                  finish=lambda: batch and batch[0].flush(user))
+    done, errors = for_each_claim(
+        user, uuids, process, prepare=lambda claims: batch.append(Adjudication(claims, "process")),
+        finish=lambda: batch and batch[0].flush(user))
     return MutationOutcome(uuids=[str(c.uuid) for c in done], errors=errors)
 
 

@@ -1,0 +1,78 @@
+"""Django admin of pre-authorization: coloured status and priority, deadline and expiry warnings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html
+
+from openimis_approval.codes import GRANTED, ApprovalStatus, Priority
+from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalStatusHistory
+
+S = ApprovalStatus
+STATUS_COLOURS = {
+    S.DRAFT: "#6b7280", S.PENDING_SUBMISSION: "#6b7280", S.SUBMITTED: "#2563eb",
+    S.UNDER_REVIEW: "#7c3aed", S.INFO_REQUESTED: "#d97706", S.APPROVED: "#15803d",
+    S.PARTIALLY_APPROVED: "#65a30d", S.DENIED: "#b91c1c", S.APPEAL_SUBMITTED: "#c2410c",
+    S.APPEAL_APPROVED: "#15803d", S.APPEAL_DENIED: "#b91c1c", S.EXPIRED: "#374151",
+    S.CANCELLED: "#374151",
+}
+PRIORITY_COLOURS = {Priority.ROUTINE: "#6b7280", Priority.URGENT: "#d97706",
+                    Priority.STAT: "#dc2626", Priority.EMERGENCY: "#7f1d1d"}
+
+
+def _badge(text: str, colour: str):
+    return format_html('<span style="color:#fff;background:{};padding:1px 6px;'
+                       'border-radius:3px">{}</span>', colour, text)
+
+
+class ApprovalLineInline(admin.TabularInline):
+    model = ApprovalLine
+    raw_id_fields = ("item", "service")
+    extra = 0
+
+
+class ApprovalHistoryInline(admin.TabularInline):
+    model = ApprovalStatusHistory
+    fields = ("at", "from_status", "to_status", "user", "reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(ApprovalRequest)
+class ApprovalRequestAdmin(admin.ModelAdmin):
+    list_display = ("number", "coloured_status", "coloured_priority", "request_type", "insuree",
+                    "health_facility", "deadline_warning", "expiry_warning", "tenant")
+    list_filter = ("tenant", "status", "priority", "request_type")
+    search_fields = ("number", "authorization_number", "insuree__chf_id")
+    raw_id_fields = ("insuree", "policy", "health_facility", "requesting_provider", "icd",
+                     "icd_1", "decided_by")
+    readonly_fields = ("version",)
+    inlines = [ApprovalLineInline, ApprovalHistoryInline]
+
+    @admin.display(description="status", ordering="status")
+    def coloured_status(self, request):
+        return _badge(request.status, STATUS_COLOURS.get(request.status, "#6b7280"))
+
+    @admin.display(description="priority", ordering="priority")
+    def coloured_priority(self, request):
+        return _badge(request.priority, PRIORITY_COLOURS.get(request.priority, "#6b7280"))
+
+    @admin.display(description="decision due")
+    def deadline_warning(self, request):
+        if request.deadline is None:
+            return "-"
+        if request.is_overdue():
+            return _badge(f"overdue since {request.deadline:%Y-%m-%d %H:%M}", "#b91c1c")
+        return f"{request.deadline:%Y-%m-%d %H:%M}"
+
+    @admin.display(description="expires")
+    def expiry_warning(self, request):
+        if request.expiration_date is None or request.status not in GRANTED:
+            return "-"
+        if request.expiration_date <= timezone.localdate() + timedelta(days=7):
+            return _badge(f"{request.expiration_date} (soon)", "#d97706")
+        return str(request.expiration_date)

@@ -1,0 +1,64 @@
+"""Dashboard and the published metrics (CMS-0057-F style): counts, deadlines, decision times."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.db.models import Count
+from django.utils import timezone
+
+from openimis_approval.codes import GRANTED, ApprovalStatus, Priority
+
+S = ApprovalStatus
+WAITING = (S.SUBMITTED, S.UNDER_REVIEW, S.INFO_REQUESTED, S.APPEAL_SUBMITTED)
+
+
+def _hours(rows) -> list[float]:
+    return [(decided - submitted).total_seconds() / 3600 for submitted, decided in rows
+            if submitted and decided]
+
+
+def dashboard(requests) -> dict:
+    """`requests`: the caller's scoped queryset of valid requests."""
+    now, today = timezone.now(), timezone.localdate()
+    by_status = dict(requests.values_list("status").annotate(n=Count("pk")).order_by())
+    overdue = sum(1 for request in requests.filter(status__in=WAITING)
+                  if request.is_overdue(now))
+    expiring = requests.filter(status__in=GRANTED, expiration_date__gte=today,
+                               expiration_date__lte=today + timedelta(days=7)).count()
+    times = defaultdict(list)
+    for priority, submitted, decided in requests.filter(decided_at__isnull=False).values_list(
+            "priority", "submitted_at", "decided_at"):
+        times[priority].extend(_hours([(submitted, decided)]))
+    return {
+        "by_status": [{"status": s, "count": by_status.get(s, 0)} for s in S.values],
+        "overdue": overdue, "expiring_soon": expiring,
+        "median_decision_hours": [
+            {"priority": p, "hours": round(statistics.median(times[p]), 2) if times[p] else None}
+            for p in Priority.values],
+    }
+
+
+def metrics(requests, date_from: date, date_to: date) -> list[dict]:
+    """Per priority, for requests submitted in the period."""
+    rows = defaultdict(list)
+    for request in requests.filter(submitted_at__date__gte=date_from,
+                                   submitted_at__date__lte=date_to).prefetch_related("history"):
+        rows[request.priority].append(request)
+    result = []
+    for priority in Priority.values:
+        mine = rows.get(priority, [])
+        reached = [{h.to_status for h in r.history.all()} for r in mine]
+        hours = _hours((r.submitted_at, r.decided_at) for r in mine)
+        result.append({
+            "priority": priority, "total": len(mine),
+            "approved": sum(1 for seen in reached if seen & {S.APPROVED, S.PARTIALLY_APPROVED}),
+            "denied": sum(1 for seen in reached if S.DENIED in seen),
+            "approved_after_appeal": sum(1 for seen in reached if S.APPEAL_APPROVED in seen),
+            "extended": sum(1 for r in mine if r.extensions),
+            "average_decision_hours": round(statistics.mean(hours), 2) if hours else None,
+            "median_decision_hours": round(statistics.median(hours), 2) if hours else None,
+        })
+    return result
