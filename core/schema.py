@@ -29,6 +29,7 @@ from core.gql.registers import (
     ProductGQLType,
 )
 from core.gql.types import CountableConnection, OrderedConnectionField, ScopedObjectType
+from core.gql.users import UserGQLType  # noqa: F401  (registers the user type)
 from core.models import FieldControl, ModuleConfiguration, MutationLog
 from core.rights import rights_codes
 from core.scoping import scope_queryset

@@ -47,7 +47,8 @@ class Query(RecordsQuery, graphene.ObjectType):
     approval_requests = requires("gql_query_approvals_perms", OrderedConnectionField(
         ApprovalRequestGQLType,
         ordering=("number", "submitted_at", "due_at", "priority", "status", "created_at"),
-        overdue=graphene.Boolean(), show_deleted=graphene.Boolean()))
+        overdue=graphene.Boolean(), show_deleted=graphene.Boolean(),
+        expiring_within_days=graphene.Int()))
     approval_request = requires("gql_query_approvals_perms", graphene.Field(
         ApprovalRequestGQLType, uuid=graphene.String(required=True)))
 
@@ -80,8 +81,15 @@ class Query(RecordsQuery, graphene.ObjectType):
         return [ApprovalOrderTypeGQLType(order_type=t.key, label=t.label,
                                          request_type=t.request_type) for t in order_types()]
 
-    def resolve_approval_requests(self, info, overdue=None, show_deleted=False, **kwargs):
-        return approval_list(overdue, bool(show_deleted))
+    def resolve_approval_requests(self, info, overdue=None, show_deleted=False,
+                                  expiring_within_days=None, **kwargs):
+        requests = approval_list(overdue, bool(show_deleted))
+        if expiring_within_days is not None:
+            today = timezone.localdate()
+            requests = requests.filter(
+                status__in=GRANTED, expiration_date__gte=today,
+                expiration_date__lte=today + timedelta(days=expiring_within_days))
+        return requests
 
     def resolve_approval_request(self, info, uuid):
         from openimis_claim.services.common import is_uuid

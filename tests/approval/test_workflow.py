@@ -16,7 +16,8 @@ from openimis_approval.codes import TRANSITIONS, ApprovalStatus
 from openimis_approval.models import ApprovalLine, ApprovalRequest
 from openimis_approval.services import MoveRefused, decide_request, expire_approvals, move
 from openimis_approval.signals import approval_status_changed
-from tests.factories import make_claim_scene
+from openimis_claim.models import Claim
+from tests.factories import make_claim, make_claim_scene
 
 S = ApprovalStatus
 ALL_APPROVAL_RIGHTS = list(range(112001, 112014))
@@ -132,7 +133,7 @@ def test_every_move_of_the_table_writes_history_and_signals(scene, start, to):
 
 
 @pytest.mark.django_db
-def test_a_lab_request_from_draft_to_partial_approval_and_expiry(gql, scene):
+def test_a_lab_request_from_draft_to_partial_approval_and_expiry(gql, scene, make_user):
     uuid = create(gql, scene)
     draft = read(gql, scene, uuid)
     assert draft["number"] == "PA-2025-000001"
@@ -163,6 +164,21 @@ def test_a_lab_request_from_draft_to_partial_approval_and_expiry(gql, scene):
     assert [h["toStatus"] for h in decided["history"]] == [
         "DRAFT", "SUBMITTED", "UNDER_REVIEW", "INFO_REQUESTED", "UNDER_REVIEW",
         "PARTIALLY_APPROVED"]
+
+    # A claim for the approved care uses it: the item now needs pre-authorization.
+    scene.item.requires_preauthorization = True
+    scene.item.save()
+    claim = make_claim(scene.facility.tenant, insuree=scene.insuree,
+                       health_facility=scene.facility, icd=Diagnosis.objects.get(code="B50"),
+                       items=[(scene.item, 4, "2.50")], date_from=date(2025, 3, 12),
+                       date_claimed=date(2025, 3, 12))
+    claim_officer = make_user([111001, 111007, 111011], username="claims-officer")
+    for step in ("submitClaims", "processClaims"):
+        ok(gql(BULK % step, {"uuids": [str(claim.uuid)], "cmid": step}, user=claim_officer),
+           step)
+    item_line.refresh_from_db()
+    assert item_line.qty_used == Decimal("4")
+    assert Claim.objects.get(pk=claim.pk).status == 16
 
     assert expire_approvals(scene.user, on=date(2025, 4, 10)) == 1
     assert read(gql, scene, uuid)["status"] == "EXPIRED"
@@ -264,3 +280,39 @@ def test_two_reviewers_deciding_at_once_one_decision_stands(scene, make_user):
                                          ["APPROVE", "MutationError"])
     assert request.status == ("APPROVED" if "APPROVE" in outcomes else "DENIED")
     assert request.history.count() == 1
+
+
+LIST = """query ($first: Int) { approvalRequests(first: $first, orderBy: "number") {
+  totalCount edges { node { number status priority requestType isOverdue requestedAmount
+  approvedAmount insuree { chfId lastName } healthFacility { code name }
+  requestingProvider { username } icd { code name }
+  lines { qtyRequested decision x12Code item { code } service { code } }
+  history { fromStatus toStatus user { username } } } } } }"""
+
+
+@pytest.mark.django_db
+def test_the_request_list_runs_the_same_queries_for_10_and_100(gql, scene,
+                                                               django_assert_max_num_queries):
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(1, 106):
+        request = ApprovalRequest.objects.create(
+            tenant=scene.facility.tenant, number=f"PA-L{n:03d}", insuree=scene.insuree,
+            health_facility=scene.facility, requesting_provider=scene.user,
+            icd=Diagnosis.objects.get(code="B50"))
+        ApprovalLine.objects.create(request=request, item=scene.item, qty_requested=1,
+                                    price_requested=Decimal("2.50"))
+        ApprovalLine.objects.create(request=request, service=scene.service, qty_requested=1,
+                                    price_requested=Decimal("10.00"))
+    gql(LIST, {"first": 10}, user=scene.user)
+    with CaptureQueriesContext(connection) as small:
+        first = gql(LIST, {"first": 10}, user=scene.user)
+    with django_assert_max_num_queries(len(small)):
+        page = gql(LIST, {"first": 100}, user=scene.user)
+
+    assert first.errors == []
+    assert page.data["approvalRequests"]["totalCount"] == 105
+    assert len(page.data["approvalRequests"]["edges"]) == 100
+    node = page.data["approvalRequests"]["edges"][0]["node"]
+    assert node["requestingProvider"] == {"username": "pa-officer"}
+    assert node["requestedAmount"] == "12.50"
