@@ -41,6 +41,7 @@ class ApprovalConfig(modules.OpenIMISModule):
     module_name = "approval"
     verbose_name = "Pre-authorization"
     requires = ("core", "openimis_claim")
+    demo_seeder = "openimis_approval.demo.seed_approvals"
     DEFAULT_CFG = DEFAULT_CFG
 
     def ready(self) -> None:
