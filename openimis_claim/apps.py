@@ -1,3 +1,5 @@
+from django.apps import apps
+
 from core import modules
 
 DEFAULT_CFG = {
@@ -47,3 +49,7 @@ class ClaimConfig(modules.OpenIMISModule):
         from openimis_claim.usage import coverage_usage as claims_usage
 
         coverage_usage.connect(claims_usage, dispatch_uid="openimis-claim-coverage-usage")
+        if apps.is_installed("reports"):
+            from openimis_claim.reports import register
+
+            register()

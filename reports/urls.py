@@ -1,0 +1,7 @@
+from django.urls import path
+
+from reports import views
+
+urlpatterns = [
+    path("<str:report_name>/pdf/", views.pdf_response, name="report_pdf"),
+]
