@@ -52,3 +52,7 @@ class ApprovalConfig(modules.OpenIMISModule):
             from openimis_approval import claims_hook
 
             claims_hook.connect()
+        if apps.is_installed("reports"):
+            from openimis_approval.reports import register
+
+            register()

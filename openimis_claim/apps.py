@@ -10,6 +10,8 @@ DEFAULT_CFG = {
     "gql_mutation_delete_claims_perms": ["111004"],
     "gql_query_claim_load_perms": ["111005"],
     "gql_query_claim_print_perms": ["111006"],
+    # The claims overview report (counts and amounts by status and facility for a period).
+    "gql_query_claims_overview_perms": ["111001"],
     "gql_mutation_submit_claims_perms": ["111007"],
     "gql_mutation_deliver_claim_review_perms": ["111008"],
     "gql_mutation_deliver_claim_feedback_perms": ["111009"],
