@@ -19,7 +19,7 @@ setup(
         "django-filter>=25.1,<27",
         "dj-database-url>=2.3,<4",
         "psycopg[binary]>=3.2,<3.4",
-        "weasyprint>=66,<71",
+        "weasyprint>=70,<71",
         "redis>=5,<9",
         "tqdm>=4.66,<5",
     ],
