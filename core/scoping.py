@@ -9,6 +9,7 @@ classmethod, and the same rule for one row in memory as a `visible_to(self, user
 
 from __future__ import annotations
 
+import uuid
 from typing import TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -68,3 +69,35 @@ def get_scoped(user, queryset: QuerySet[M], **lookup) -> M:
     """One row the user may see, or `DoesNotExist` (whether it is missing or belongs to
     someone else: the caller cannot tell, which is the point)."""
     return scope_queryset(user, queryset).get(**lookup)
+
+
+def own_facility_only(user, queryset: QuerySet[M], path: str = "health_facility") -> QuerySet[M]:
+    """openIMIS rule for facility users (a claim administrator, say): only rows of their own
+    facility, reached through `path`; other users are not limited by it."""
+    if user.health_facility_id is not None:
+        return queryset.filter(**{f"{path}_id": user.health_facility_id})
+    return queryset
+
+
+def is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def referenced_row(user, queryset: QuerySet[M], pk, label: str, *, required: bool = True
+                   ) -> M | None:
+    """A row an input refers to by numeric id, of the user's tenant, or a mutation error naming
+    what was missing or not found (another tenant's row is simply not found)."""
+    from core.gql.errors import MutationError
+
+    if pk in (None, ""):
+        if required:
+            raise MutationError(f"{label} is required", code="required", detail=label)
+        return None
+    row = scope_queryset(user, queryset).filter(pk=pk).first() if str(pk).isdigit() else None
+    if row is None:
+        raise MutationError(f"No {label} {pk}", code="not_found", detail=label)
+    return row

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from core.models.registers import MONEY
+from core.scoping import own_facility_only
 from openimis_approval.codes import (
     X12_CODES,
     ApprovalStatus,
@@ -89,9 +90,7 @@ class ApprovalRequest(models.Model):
     @classmethod
     def scope_for_user(cls, user, queryset):
         """Like claims: a facility's user sees only that facility's requests."""
-        if user.health_facility_id is not None:
-            return queryset.filter(health_facility_id=user.health_facility_id)
-        return queryset
+        return own_facility_only(user, queryset, "health_facility")
 
     def visible_to(self, user) -> bool:
         return user.health_facility_id in (None, self.health_facility_id)
@@ -237,9 +236,7 @@ class ApprovalDocument(models.Model):
     @classmethod
     def scope_for_user(cls, user, queryset):
         """The request's rule: a facility's user sees only that facility's documents."""
-        if user.health_facility_id is not None:
-            return queryset.filter(request__health_facility_id=user.health_facility_id)
-        return queryset
+        return own_facility_only(user, queryset, "request__health_facility")
 
     def visible_to(self, user) -> bool:
         return self.request.visible_to(user)
@@ -276,9 +273,7 @@ class ApprovalCommunication(models.Model):
 
     @classmethod
     def scope_for_user(cls, user, queryset):
-        if user.health_facility_id is not None:
-            return queryset.filter(request__health_facility_id=user.health_facility_id)
-        return queryset
+        return own_facility_only(user, queryset, "request__health_facility")
 
     def visible_to(self, user) -> bool:
         return self.request.visible_to(user)

@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from core.config import module_config
+from core.scoping import is_uuid
 from openimis_approval import stats
 from openimis_approval.codes import GRANTED, TRANSITIONS, ApprovalStatus
 from openimis_approval.services import visible_requests
-from openimis_claim.services.common import is_uuid
 
 S = ApprovalStatus
 DENIALS = (S.DENIED, S.APPEAL_DENIED)

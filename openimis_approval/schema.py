@@ -92,7 +92,7 @@ class Query(RecordsQuery, graphene.ObjectType):
         return requests
 
     def resolve_approval_request(self, info, uuid):
-        from openimis_claim.services.common import is_uuid
+        from core.scoping import is_uuid
 
         if not is_uuid(uuid):
             return None

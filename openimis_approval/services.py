@@ -20,7 +20,7 @@ from core.coverage_data import load_coverage
 from core.gql.errors import MutationError, error_entry
 from core.gql.mutations import MutationOutcome
 from core.models import Diagnosis, HealthFacility, Insuree, MedicalItem, MedicalService, Tenant
-from core.scoping import scope_queryset
+from core.scoping import referenced_row, scope_queryset
 from openimis_approval.codes import (
     TRANSITIONS,
     ApprovalStatus,
@@ -108,17 +108,6 @@ def for_each_request(user, uuids: list[str], step) -> MutationOutcome:
 # --- Entry ----------------------------------------------------------------------------------
 
 
-def _scoped(user, queryset, pk, label: str, required: bool = True):
-    if pk in (None, ""):
-        if required:
-            raise MutationError(f"{label} is required", code="required", detail=label)
-        return None
-    row = scope_queryset(user, queryset).filter(pk=pk).first() if str(pk).isdigit() else None
-    if row is None:
-        raise MutationError(f"No {label} {pk}", code="not_found", detail=label)
-    return row
-
-
 def _number(tenant: Tenant, year: int) -> str:
     """PA-<year>-<six digits>, one above the tenant's highest of the year (tenant row locked)."""
     Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
@@ -148,9 +137,9 @@ def _replace_lines(user, request: ApprovalRequest, rows: list[dict] | None) -> N
     request.lines.all().delete()
     for index, row in enumerate(rows, start=1):
         label = f"line {index}"
-        item = _scoped(user, MedicalItem.objects.filter(validity_to__isnull=True),
+        item = referenced_row(user, MedicalItem.objects.filter(validity_to__isnull=True),
                        row.get("item_id"), f"{label} item", required=False)
-        service = _scoped(user, MedicalService.objects.filter(validity_to__isnull=True),
+        service = referenced_row(user, MedicalService.objects.filter(validity_to__isnull=True),
                           row.get("service_id"), f"{label} service", required=False)
         if (item is None) == (service is None):
             raise MutationError(f"{label}: give an itemId or a serviceId", code="invalid_line",
@@ -173,10 +162,10 @@ def _replace_lines(user, request: ApprovalRequest, rows: list[dict] | None) -> N
 def _fields(user, request: ApprovalRequest, data: dict[str, Any]) -> None:
     diagnoses = Diagnosis.objects.filter(validity_to__isnull=True)
     if "insuree_id" in data or request.insuree_id is None:
-        request.insuree = _scoped(user, Insuree.objects.filter(validity_to__isnull=True),
+        request.insuree = referenced_row(user, Insuree.objects.filter(validity_to__isnull=True),
                                   data.get("insuree_id"), "insuree")
     if "health_facility_id" in data or request.health_facility_id is None:
-        facility = _scoped(user, HealthFacility.objects.filter(validity_to__isnull=True),
+        facility = referenced_row(user, HealthFacility.objects.filter(validity_to__isnull=True),
                            data.get("health_facility_id"), "health facility")
         if user.health_facility_id not in (None, facility.pk):
             raise MutationError("A facility's user asks for its own facility only",
@@ -185,7 +174,7 @@ def _fields(user, request: ApprovalRequest, data: dict[str, Any]) -> None:
     for name, label in (("icd_id", "main diagnosis"), ("icd1_id", "secondary diagnosis")):
         if name in data:
             setattr(request, "icd" if name == "icd_id" else "icd_1",
-                    _scoped(user, diagnoses, data[name], label, required=False))
+                    referenced_row(user, diagnoses, data[name], label, required=False))
     for name, choices in (("request_type", RequestType), ("priority", Priority)):
         if data.get(name):
             if data[name] not in choices.values:

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from core.models.registers import MONEY, unique_while_valid
+from core.scoping import own_facility_only
 from openimis_claim.codes import (
     ClaimCareType,
     ClaimStatus,
@@ -177,9 +178,7 @@ class Claim(models.Model):
     @classmethod
     def scope_for_user(cls, user, queryset):
         """openIMIS rule: a claim administrator sees only their facility's claims."""
-        if user.health_facility_id is not None:
-            return queryset.filter(health_facility_id=user.health_facility_id)
-        return queryset
+        return own_facility_only(user, queryset, "health_facility")
 
     def visible_to(self, user) -> bool:
         return user.health_facility_id is None or user.health_facility_id == \
@@ -302,9 +301,7 @@ class ClaimAttachment(models.Model):
     @classmethod
     def scope_for_user(cls, user, queryset):
         """The claim's rule: a claim administrator sees only their facility's documents."""
-        if user.health_facility_id is not None:
-            return queryset.filter(claim__health_facility_id=user.health_facility_id)
-        return queryset
+        return own_facility_only(user, queryset, "claim__health_facility")
 
     def visible_to(self, user) -> bool:
         return self.claim.visible_to(user)

@@ -9,10 +9,9 @@ from django.db.models import Count, Sum
 
 from core.codes import RejectionReason
 from core.models import HealthFacility
-from core.scoping import scope_queryset
+from core.scoping import is_uuid, scope_queryset
 from openimis_claim.codes import ClaimStatus, LineStatus, ReviewStatus
 from openimis_claim.models import Claim
-from openimis_claim.services.common import is_uuid
 from openimis_claim.services.queries import claim_detail
 
 

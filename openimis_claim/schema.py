@@ -10,7 +10,7 @@ from core.gql.registers import HealthFacilityGQLType, OfficerGQLType, RejectionR
 from core.gql.types import OrderedConnectionField
 from core.models import Insuree
 from core.registers import officers
-from core.scoping import scope_queryset
+from core.scoping import is_uuid, scope_queryset
 from openimis_claim.gql import mutations as m
 from openimis_claim.gql.types import (
     ClaimAdminGQLType,
@@ -19,7 +19,7 @@ from openimis_claim.gql.types import (
     ClaimGQLType,
 )
 from openimis_claim.models import ClaimAttachment, ClaimAttachmentType
-from openimis_claim.services.common import is_uuid, visible_claims
+from openimis_claim.services.common import visible_claims
 from openimis_claim.services.queries import claim_admins, claim_detail, claim_list
 
 CLAIM_ORDERING = ("code", "health_facility__code", "insuree__last_name", "insuree__chf_id",

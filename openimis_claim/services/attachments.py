@@ -15,15 +15,10 @@ from core.config import module_config
 from core.files import decode_document, files_root
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
-from core.scoping import scope_queryset
+from core.scoping import is_uuid, scope_queryset
 from openimis_claim.codes import STATUS_MOVES
 from openimis_claim.models import ClaimAttachment, ClaimAttachmentType
-from openimis_claim.services.common import (
-    ClaimError,
-    claim_for_change,
-    is_uuid,
-    require_status,
-)
+from openimis_claim.services.common import ClaimError, claim_for_change, require_status
 
 EDITABLE_FIELDS = ("type", "title", "date", "filename", "mime", "url", "general_type")
 

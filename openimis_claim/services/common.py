@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
@@ -11,7 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from core.gql.errors import MutationError, error_entry
-from core.scoping import scope_queryset
+from core.scoping import is_uuid, scope_queryset
 from openimis_claim.codes import ClaimStatus, LineStatus
 from openimis_claim.models import Claim, ClaimStatusHistory
 
@@ -22,14 +21,6 @@ class ClaimError(Exception):
     def __init__(self, message: str, code: str, detail: Any = None) -> None:
         super().__init__(message)
         self.entry = error_entry(message, code=code, detail=detail)
-
-
-def is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 def visible_claims(user) -> QuerySet[Claim]:

@@ -14,7 +14,7 @@ from core.coverage_data import pricelist_details
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
 from core.models import Diagnosis, HealthFacility, Insuree, MedicalItem, MedicalService
-from core.scoping import scope_queryset
+from core.scoping import referenced_row, scope_queryset
 from openimis_claim import signals
 from openimis_claim.codes import (
     STATUS_MOVES,
@@ -53,18 +53,6 @@ def _decimal(value: Any, name: str, *, required: bool = True) -> Decimal | None:
     return number
 
 
-def _scoped(user, queryset, pk: Any, label: str, *, required: bool = True):
-    """A referenced row of the user's tenant, or an error naming what was not found."""
-    if pk in (None, ""):
-        if required:
-            raise MutationError(f"{label} is required", code="required", detail=label)
-        return None
-    row = scope_queryset(user, queryset).filter(pk=pk).first() if str(pk).isdigit() else None
-    if row is None:
-        raise MutationError(f"No {label} {pk}", code="not_found", detail=label)
-    return row
-
-
 def _choice(value: Any, choices, label: str, default: str = "") -> str:
     if value in (None, ""):
         return default
@@ -77,14 +65,14 @@ def _choice(value: Any, choices, label: str, default: str = "") -> str:
 def _claim_fields(user, data: dict[str, Any], facility: HealthFacility) -> dict[str, Any]:
     diagnoses = Diagnosis.objects.filter(validity_to__isnull=True)
     fields = {
-        "insuree": _scoped(user, Insuree.objects.filter(validity_to__isnull=True),
+        "insuree": referenced_row(user, Insuree.objects.filter(validity_to__isnull=True),
                            data.get("insuree_id"), "insuree"),
-        "admin": _scoped(user, ClaimAdmin.objects.filter(health_facility=facility),
+        "admin": referenced_row(user, ClaimAdmin.objects.filter(health_facility=facility),
                          data.get("admin_id"), "claim administrator", required=False),
-        "icd": _scoped(user, diagnoses, data.get("icd_id"), "main diagnosis"),
-        "refer_from": _scoped(user, HealthFacility.objects.all(), data.get("refer_from_id"),
+        "icd": referenced_row(user, diagnoses, data.get("icd_id"), "main diagnosis"),
+        "refer_from": referenced_row(user, HealthFacility.objects.all(), data.get("refer_from_id"),
                               "referring facility", required=False),
-        "refer_to": _scoped(user, HealthFacility.objects.all(), data.get("refer_to_id"),
+        "refer_to": referenced_row(user, HealthFacility.objects.all(), data.get("refer_to_id"),
                             "facility referred to", required=False),
         "date_from": data.get("date_from"),
         "date_to": data.get("date_to"),
@@ -101,7 +89,7 @@ def _claim_fields(user, data: dict[str, Any], facility: HealthFacility) -> dict[
         "json_ext": data.get("json_ext"),
     }
     for n in range(1, 5):
-        fields[f"icd_{n}"] = _scoped(user, diagnoses, data.get(f"icd{n}_id"),
+        fields[f"icd_{n}"] = referenced_row(user, diagnoses, data.get(f"icd{n}_id"),
                                      f"secondary diagnosis {n}", required=False)
     if fields["date_from"] is None:
         raise MutationError("dateFrom is required", code="required", detail="dateFrom")
@@ -223,7 +211,7 @@ def _facility(user, data: dict[str, Any], *, code: str = "", lock: bool = False)
             health_facility=OuterRef("pk"), code=code, validity_to__isnull=True)))
     if lock:
         facilities = facilities.select_for_update()
-    facility = _scoped(user, facilities, data.get("health_facility_id"), "health facility")
+    facility = referenced_row(user, facilities, data.get("health_facility_id"), "health facility")
     if user.health_facility_id is not None and facility.pk != user.health_facility_id:
         raise MutationError("A claim administrator claims for their own facility only",
                             code="other_facility", detail="healthFacilityId")
