@@ -29,8 +29,8 @@ import django
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
+from bench.harness import throwaway_database  # noqa: E402
 from core.codes import PolicyStatus  # noqa: E402
 from core.models import (  # noqa: E402
     Diagnosis,
@@ -115,9 +115,7 @@ def main() -> None:
     parser.add_argument("--insurees", type=int, default=20_000)
     parser.add_argument("--chunk", type=int, default=2000)
     options = parser.parse_args()
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+    with throwaway_database():
         tenant = Tenant.objects.create(code="BENCH", name="Bench")
         seed_registers(tenant, insurees=options.insurees, facilities=24, seed=1, today=TODAY)
         user = User.objects.create_user("bench", tenant=tenant, is_superuser=True)
@@ -132,8 +130,6 @@ def main() -> None:
             submit_claims(user, single)
         statuses = dict(Claim.objects.values_list("status").annotate(
             n=django.db.models.Count("pk")).order_by("status"))
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     n = len(uuids)
     print(f"database: {connection.vendor}; {n:,} claims, {lines - 5:,} lines, "
           f"chunks of {options.chunk}")

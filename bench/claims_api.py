@@ -29,9 +29,10 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from graphql_jwt.shortcuts import get_token  # noqa: E402
 
+from bench.harness import throwaway_database  # noqa: E402
 from core.demo import DemoSize  # noqa: E402
 from core.models import (  # noqa: E402
     Diagnosis,
@@ -123,9 +124,7 @@ def main() -> None:
     options = parser.parse_args()
     rounds = options.rounds
 
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+    with throwaway_database():
         tenant = Tenant.objects.create(code="B1", name="Bench")
         started = time.perf_counter()
         seed_registers(tenant, insurees=options.insurees, facilities=12, seed=42, today=TODAY)
@@ -176,8 +175,6 @@ def main() -> None:
         for name, call in rows:
             median, p95, queries = timed(rounds, call)
             print(f"{name:<42} {median:>10.2f} {p95:>8.2f} {queries:>5}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -23,9 +23,10 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from graphql_jwt.shortcuts import get_token  # noqa: E402
 
+from bench.harness import throwaway_database  # noqa: E402
 from core.models import MutationLog, Role, RoleRight, Tenant, User  # noqa: E402
 
 MUTATION_LOGS = '{ mutationLogs(first: %d, orderBy: "-request_date_time") { totalCount edges { node { id status clientMutationId requestDateTime } } } }'  # noqa: E501
@@ -63,9 +64,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=50)
     rounds = parser.parse_args().rounds
 
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+    with throwaway_database():
         tenant = Tenant.objects.create(code="B1", name="Bench")
         user = User.objects.create_user("bench", password="bench-pass-1", tenant=tenant)
         role = Role.objects.create(tenant=tenant, name="bench")
@@ -96,8 +95,6 @@ def main() -> None:
         for name, call in rows:
             median, p95, queries = timed(rounds, call)
             print(f"{name:<40} {median:>10.2f} {p95:>8.2f} {queries:>5}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

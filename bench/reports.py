@@ -33,10 +33,11 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from graphql_jwt.shortcuts import get_token  # noqa: E402
 from weasyprint.text.ffi import harfbuzz_subset  # noqa: E402
 
+from bench.harness import throwaway_database  # noqa: E402
 from core.models import Role, RoleRight, Tenant, User  # noqa: E402
 from openimis_claim.codes import ClaimStatus  # noqa: E402
 from openimis_claim.models import Claim  # noqa: E402
@@ -121,9 +122,7 @@ def main() -> None:
     parser.add_argument("--facilities", type=int, default=12)
     options = parser.parse_args()
 
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+    with throwaway_database():
         tenant = Tenant.objects.create(code="B1", name="Bench")
         scene = make_claim_scene(tenant)
         user = User.objects.create_user("bench", password="bench-pass-1", tenant=tenant)
@@ -152,8 +151,6 @@ def main() -> None:
             verdict = "ok" if median < TARGETS_MS[key] else "OVER"
             print(f"{name:<34} {median:>10.1f} {p95:>8.1f} {queries:>5} "
                   f"{TARGETS_MS[key]:>10} {verdict}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

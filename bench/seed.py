@@ -23,8 +23,8 @@ import django
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
+from bench.harness import throwaway_database  # noqa: E402
 from core.models import Tenant  # noqa: E402
 from core.seeding import seed_registers  # noqa: E402
 
@@ -36,17 +36,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     options = parser.parse_args()
 
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+    with throwaway_database():
         tenant = Tenant.objects.create(code="BENCH", name="Bench scheme")
         started = time.perf_counter()
         result = seed_registers(tenant, insurees=options.insurees,
                                 facilities=options.facilities, seed=options.seed,
                                 today=date(2026, 11, 1))
         elapsed = time.perf_counter() - started
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     print(f"database: {connection.vendor}; seed {options.seed}")
     for name, count in result.counts.items():
         print(f"  {name:<20} {count:>9,}")

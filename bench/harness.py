@@ -1,0 +1,20 @@
+"""What every benchmark shares: a throwaway test database on the configured server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection
+from django.test.utils import setup_test_environment
+
+
+@contextmanager
+def throwaway_database() -> Iterator[None]:
+    """Create the test database of `DATABASE_URL` (migrated), and drop it afterwards."""
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
