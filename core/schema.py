@@ -14,6 +14,7 @@ from graphql import GraphQLError
 from core import registers
 from core.auth import GetCsrfToken, ObtainToken
 from core.eligibility import check_eligibility
+from core.gql.coverage import CoverageQuery
 from core.gql.policy import authenticated, public, requires
 from core.gql.registers import (
     DiagnosisGQLType,
@@ -28,6 +29,7 @@ from core.gql.registers import (
     PolicyGQLType,
     ProductGQLType,
 )
+from core.gql.startup import StartupQuery
 from core.gql.types import CountableConnection, OrderedConnectionField, ScopedObjectType
 from core.gql.users import UserGQLType  # noqa: F401  (registers the user type)
 from core.models import FieldControl, ModuleConfiguration, MutationLog
@@ -77,7 +79,7 @@ class MutationLogGQLType(ScopedObjectType):
 SEARCH = graphene.String(name="str", description="Code or name contains this.")
 
 
-class Query(graphene.ObjectType):
+class Query(StartupQuery, CoverageQuery, graphene.ObjectType):
     module_configurations = public(
         graphene.List(
             graphene.NonNull(ModuleConfigurationGQLType),
