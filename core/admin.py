@@ -48,10 +48,10 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         ("openIMIS", {"fields": (
-            "tenant", "health_facility", "other_names", "phone", "language", "roles"
+            "tenant", "health_facility", "other_names", "phone", "language", "roles", "districts"
         )}),
     )
-    filter_horizontal = ("roles", "groups", "user_permissions")
+    filter_horizontal = ("roles", "districts", "groups", "user_permissions")
 
 
 class FieldControlInline(admin.TabularInline):

@@ -12,6 +12,7 @@ from datetime import date
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from core.codes import LocationType
 from core.models import (
     Diagnosis,
     Family,
@@ -114,3 +115,18 @@ def policies(chf_id: str | None = None) -> QuerySet[Policy]:
         queryset = queryset.filter(insuree_policies__insuree__chf_id=chf_id,
                                    insuree_policies__validity_to__isnull=True)
     return queryset
+
+
+def user_districts(user) -> QuerySet[Location]:
+    """The districts a user works in, which the web app offers in its location pickers: those
+    assigned to the user; else the district of their facility (a claim administrator); else
+    every district of their tenant (scheme staff). Always within the user's tenant."""
+    districts = scope_queryset(user, valid(Location.objects.filter(type=LocationType.DISTRICT)
+                                           .select_related("parent")))
+    assigned = districts.filter(pk__in=user.districts.values("pk"))
+    if assigned.exists():
+        return assigned.order_by("code", "pk")
+    if user.health_facility_id is not None:
+        return districts.filter(pk__in=HealthFacility.objects.filter(
+            pk=user.health_facility_id).values("location_id")).order_by("code", "pk")
+    return districts.order_by("code", "pk")

@@ -90,7 +90,8 @@ class DiagnosisGQLType(ScopedObjectType):
 
 class OfficerGQLType(ScopedObjectType):
     Meta = node_meta(Officer, (
-        "id", "uuid", "code", "last_name", "other_names", "dob", "phone", "email", "location",
+        "id", "uuid", "code", "last_name", "other_names", "dob", "phone", "email", "address",
+        "location",
     ), {"code": ["exact", "icontains"], "last_name": ["icontains"], "location__uuid": ["exact"]})
 
 

@@ -86,6 +86,11 @@ class User(AbstractUser):
     phone = models.CharField(max_length=50, blank=True)
     language = models.ForeignKey(Language, default="en", on_delete=models.PROTECT)
     roles = models.ManyToManyField(Role, blank=True, related_name="users")
+    districts = models.ManyToManyField(
+        "core.Location", blank=True, related_name="+", limit_choices_to={"type": "D"},
+        help_text="Districts this user works in (openIMIS user districts); none: the district "
+                  "of their facility, or every district of their tenant.",
+    )
 
     objects = UserManager()
 

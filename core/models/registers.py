@@ -244,6 +244,7 @@ class Officer(TenantRecord):
     dob = models.DateField(null=True, blank=True)
     phone = models.CharField(max_length=50, blank=True)
     email = models.CharField(max_length=200, blank=True)
+    address = models.TextField(blank=True)
     location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="+", help_text="Its district.")
     villages = models.ManyToManyField(Location, blank=True, related_name="officers")
