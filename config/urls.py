@@ -4,7 +4,7 @@ from importlib import import_module
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from graphql_jwt.decorators import jwt_cookie
 
 from config.schema import assembly
@@ -12,10 +12,11 @@ from core.modules import loaded_modules
 from core.views import OpenIMISGraphQLView
 
 # CSRF for the GraphQL endpoint is enforced by the policy layer, per mutation, when the caller
-# authenticates with a cookie (a header token cannot be forged cross-site).
-graphql_view = csrf_exempt(
+# authenticates with a cookie (a header token cannot be forged cross-site). Every answer sets the
+# `csrftoken` cookie when missing: the web app expects one before it logs in.
+graphql_view = csrf_exempt(ensure_csrf_cookie(
     jwt_cookie(OpenIMISGraphQLView.as_view(assembly=assembly, graphiql=True))
-)
+))
 
 urlpatterns = [
     path("api/graphql", graphql_view, name="graphql"),

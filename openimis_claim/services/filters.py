@@ -76,6 +76,8 @@ class RowIdFilter(TypedFilter):
 class ClaimFilter(django_filters.FilterSet):
     icd__id = RowIdFilter(field_name="icd_id")
     batch_run__id = RowIdFilter(field_name="batch_run_id")
+    # The claim page's "last claim at this facility" leaves out the claim being edited.
+    code_is_not = django_filters.CharFilter(field_name="code", exclude=True)
 
     class Meta:
         model = Claim
