@@ -145,8 +145,10 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 # --- Security headers and cookies -------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# One switch for every cookie the web app depends on (JWT, CSRF, session): Secure unless DEBUG.
+COOKIES_SECURE = env_bool("JWT_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_SECURE = COOKIES_SECURE
+CSRF_COOKIE_SECURE = COOKIES_SECURE
 SESSION_COOKIE_HTTPONLY = True
 # TLS is terminated by the reverse proxy in front of the app servers; it redirects and sets HSTS.
 # SECURE_SSL_REDIRECT and SECURE_HSTS_SECONDS are therefore off by default (README, "Deployment").
@@ -173,7 +175,7 @@ GRAPHQL_JWT = {
     "JWT_AUTH_HEADER_PREFIX": "JWT",
     "JWT_COOKIE_NAME": JWT_COOKIE_NAME,
     "JWT_REFRESH_TOKEN_COOKIE_NAME": JWT_REFRESH_TOKEN_COOKIE_NAME,
-    "JWT_COOKIE_SECURE": env_bool("JWT_COOKIE_SECURE", not DEBUG),
+    "JWT_COOKIE_SECURE": COOKIES_SECURE,
     "JWT_COOKIE_SAMESITE": os.environ.get("JWT_COOKIE_SAMESITE", "Lax"),
     "JWT_CSRF_ROTATION": True,
 }
