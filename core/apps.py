@@ -21,6 +21,10 @@ DEFAULT_CFG = {
     "gql_query_products_perms": ["121001"],
     "gql_query_policies_perms": ["101201"],
     "gql_query_eligibility_perms": ["101101"],
+    # The claim page: an insuree's policies with what is left of them (openIMIS policy search),
+    # and a facility's prices (reference data, like the item pickers).
+    "gql_query_policies_by_insuree_perms": ["101201"],
+    "gql_query_pricelists_perms": [],
     "age_of_majority": 18,
     "currency": "$",
 }

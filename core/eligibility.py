@@ -7,6 +7,7 @@ claims module; core asks for it through the `coverage_usage` signal and never im
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -33,6 +34,7 @@ from core.models import (
     Insuree,
     InsureePolicy,
     MedicalItem,
+    Policy,
     ProductItem,
     ProductService,
 )
@@ -61,6 +63,11 @@ CATEGORY_LIMITS = {
     ServiceCategory.VISIT: ("max_no_visits", RejectionReason.MAX_VISITS, None),
 }
 
+# Levels of deductibles and ceilings: one claim, one insuree, the whole policy (family).
+LEVELS = ("treatment", "insuree", "policy")
+# A policy's summary has no claim, so no treatment level.
+POLICY_LEVELS = ("insuree", "policy")
+
 # Rules a scheme may switch off (module config); the others decide what the check is about.
 SWITCHABLE_RULES = frozenset({
     "patient_category", "price_list", "care_type", "facility_network", "facility_contract",
@@ -70,6 +77,12 @@ SWITCHABLE_RULES = frozenset({
 coverage_usage = Signal()
 """Sent with `policy`, `insuree`, `item`, `service`, `on_date`, `exclude` (an object whose own
 usage must not count, e.g. the claim being checked); receivers return a `CoverageUsage`."""
+
+coverage_usage_loader = Signal()
+"""Sent with `insuree_ids`; a receiver loads what earlier care of those insurees used, once, and
+returns a provider: a callable taking `coverage_usage`'s arguments and returning a
+`CoverageUsage`, answered from memory. Summaries of many policies ask it instead of sending
+`coverage_usage` once per policy, so their query count does not grow with the policies."""
 
 
 @dataclass
@@ -184,6 +197,21 @@ def collect_usage(**kwargs: Any) -> CoverageUsage:
     return usage
 
 
+def load_usage(insuree_ids: Iterable[int]) -> Callable[..., CoverageUsage]:
+    """One provider for these insurees adding up every module's (`coverage_usage_loader`);
+    without a module recording care (no receiver), nothing is used."""
+    providers = [response for _receiver, response in coverage_usage_loader.send(
+        sender=None, insuree_ids=frozenset(insuree_ids)) if response is not None]
+
+    def usage(**kwargs: Any) -> CoverageUsage:
+        total = CoverageUsage()
+        for provider in providers:
+            total.add(provider(**kwargs))
+        return total
+
+    return usage
+
+
 def facility_price(facility: HealthFacility, medical, on_date: date) -> Decimal | None:
     """The price the facility may claim on that date (its own price wins), or None when the
     item or service is not in its price list."""
@@ -260,12 +288,21 @@ def _scope(product, facility: HealthFacility | None, care_type: str | None) -> s
     return "ip" if care_type == CareType.IN_PATIENT else "op"
 
 
-def _deductible_left(product, scope: str, usage: CoverageUsage) -> Decimal | None:
+def _scoped_keys(prefix: str, scope: str, level: str) -> tuple[str, ...]:
+    """The product fields of one level, the scoped (in-/out-patient) one first; only the
+    general one when `scope` is empty (a policy summary's general deductible and ceiling)."""
+    general = f"{prefix}_{level}"
+    return (f"{prefix}_{scope}_{level}", general) if scope else (general,)
+
+
+def _deductible_left(product, scope: str, usage: CoverageUsage,
+                     levels: tuple[str, ...] = LEVELS) -> Decimal | None:
     """What is left of the deductible: per treatment (this claim's lines so far), insuree or
-    policy, the scoped (in-/out-patient) one before the general one, the largest applying."""
+    policy, the scoped (in-/out-patient) one before the general one, the largest applying.
+    A policy summary leaves out the treatment level (there is no claim)."""
     candidates = []
-    for level in ("treatment", "insuree", "policy"):
-        for key in (f"ded_{scope}_{level}", f"ded_{level}"):
+    for level in levels:
+        for key in _scoped_keys("ded", scope, level):
             amount = getattr(product, key)
             if amount is not None:
                 used_key = level if key == f"ded_{level}" else f"{level}_{scope}"
@@ -275,12 +312,13 @@ def _deductible_left(product, scope: str, usage: CoverageUsage) -> Decimal | Non
 
 
 def _ceiling_left(product, scope: str, usage: CoverageUsage, category: str | None,
-                  general: bool = True) -> tuple[Decimal, str] | None:
+                  general: bool = True,
+                  levels: tuple[str, ...] = LEVELS) -> tuple[Decimal, str] | None:
     """The tightest ceiling left and its name: general ones per treatment (this claim's lines so
     far), insuree and policy (unless the line is exempt), and the category's amount."""
     candidates = []
-    for level in ("treatment", "insuree", "policy") if general else ():
-        for key in (f"max_{scope}_{level}", f"max_{level}"):
+    for level in levels if general else ():
+        for key in _scoped_keys("max", scope, level):
             amount = getattr(product, key)
             if amount is not None:
                 used_key = level if key == f"max_{level}" else f"{level}_{scope}"
@@ -606,3 +644,87 @@ def _why_uncovered(links: list[InsureePolicy], on_date: date) -> str:
     if ended:
         return f"policy expired on {max(ended)}"
     return "no policy"
+
+
+# --- What an insuree's policies have left on a date (the claim page's policy panel) ---
+
+
+@dataclass
+class PolicyCoverage:
+    """One policy of an insuree: what is left of its deductibles and ceilings (None when the
+    product sets none) and what earlier care used of them for the whole policy (the family)."""
+
+    insuree_policy: InsureePolicy
+    balance: Decimal
+    ded: Decimal | None = None
+    ded_in_patient: Decimal | None = None
+    ded_out_patient: Decimal | None = None
+    ceiling: Decimal | None = None
+    ceiling_in_patient: Decimal | None = None
+    ceiling_out_patient: Decimal | None = None
+    deducted: Decimal = ZERO
+    deducted_in_patient: Decimal = ZERO
+    deducted_out_patient: Decimal = ZERO
+    remunerated: Decimal = ZERO
+    remunerated_in_patient: Decimal = ZERO
+    remunerated_out_patient: Decimal = ZERO
+
+    @property
+    def policy(self) -> Policy:
+        return self.insuree_policy.policy
+
+
+def _cents(value: Decimal | None) -> Decimal | None:
+    return None if value is None else _money(value)
+
+
+def _summarize(link: InsureePolicy, usage: CoverageUsage) -> PolicyCoverage:
+    """Left and used for one policy, with eligibility's own helpers: the general deductible and
+    ceiling alone, then what applies to in-/out-patient care (scoped field, else the general)."""
+    policy, product = link.policy, link.policy.product
+    left = {}
+    for name, scope in (("", ""), ("_in_patient", "ip"), ("_out_patient", "op")):
+        ceiling = _ceiling_left(product, scope, usage, None, levels=POLICY_LEVELS)
+        left[f"ded{name}"] = _cents(_deductible_left(product, scope, usage, POLICY_LEVELS))
+        left[f"ceiling{name}"] = _cents(ceiling[0] if ceiling else None)
+    used = {}
+    for name, key in (("", "policy"), ("_in_patient", "policy_ip"),
+                      ("_out_patient", "policy_op")):
+        used[f"deducted{name}"] = _money(Decimal(usage.deducted.get(key, ZERO)))
+        used[f"remunerated{name}"] = _money(Decimal(usage.remunerated.get(key, ZERO)))
+    # Contributions are not recorded here; openIMIS activates a policy once they reach its value,
+    # so only an idle policy still owes it.
+    balance = policy.value if policy.status == PolicyStatus.IDLE else ZERO
+    return PolicyCoverage(insuree_policy=link, balance=_money(balance), **left, **used)
+
+
+def policy_coverage(tenant_id: int, chf_id: str,
+                    on_date: date | None = None) -> list[PolicyCoverage]:
+    """The insuree's policies whose period for that insuree holds `on_date`, whatever their
+    status (the claim page shows why a claim would not be covered), or all of them without a
+    date; newest first. An insuree of another tenant, or none, has no policies.
+
+    What is left is what `check_eligibility` would start from for a claim on that date, without
+    the per-claim level: every claim of the policy period counts, also those dated later, as
+    deductibles and ceilings are per period. What care used is loaded once for the insuree through
+    `coverage_usage_loader`, so the query count does not grow with the number of policies."""
+    links = InsureePolicy.objects.filter(
+        insuree__tenant_id=tenant_id, insuree__chf_id=chf_id, insuree__validity_to__isnull=True,
+        policy__tenant_id=tenant_id, validity_to__isnull=True, policy__validity_to__isnull=True,
+    ).select_related("insuree", "policy__product", "policy__officer").order_by(
+        "-policy__start_date", "-policy__expiry_date", "-pk")
+    if on_date is not None:
+        links = links.filter(start_date__lte=on_date, expiry_date__gte=on_date)
+    links = list(links)
+    if not links:
+        return []
+    usage = load_usage({link.insuree_id for link in links})
+    summaries, seen = [], set()
+    for link in links:
+        if link.policy_id in seen:  # a member who left and rejoined the same policy
+            continue
+        seen.add(link.policy_id)
+        summaries.append(_summarize(link, usage(
+            policy=link.policy, insuree=link.insuree, item=None, service=None, on_date=on_date,
+            exclude=None)))
+    return summaries

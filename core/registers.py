@@ -7,12 +7,15 @@ explicitly with `core.scoping.scope_queryset`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from core.codes import LocationType
+from core.coverage_data import ITEM
 from core.models import (
     Diagnosis,
     Family,
@@ -130,3 +133,35 @@ def user_districts(user) -> QuerySet[Location]:
         return districts.filter(pk__in=HealthFacility.objects.filter(
             pk=user.health_facility_id).values("location_id")).order_by("code", "pk")
     return districts.order_by("code", "pk")
+
+
+@dataclass(frozen=True)
+class ListedPrice:
+    """What a facility may claim for one item or service (by its numeric id)."""
+
+    medical_id: int
+    price: Decimal
+
+
+def pricelist_prices(user, kind: str, pricelist_id: int | None,
+                     on_date: date) -> list[ListedPrice]:
+    """The prices an item (`ITEM`) or service (`SERVICE`) price list gives on a date, as rule 2
+    reads them: the newest entry valid that day, its own price when set, else the register
+    price; items no longer valid are left out, as in the pickers. A price list the user may not
+    see, or that does not exist, lists nothing, as no list would. One query for any size."""
+    if pricelist_id is None:
+        return []
+    model, key = (ItemsPricelistDetail, "item") if kind == ITEM else \
+        (ServicesPricelistDetail, "service")
+    rows = scope_queryset(user, model.objects.filter(
+        pricelist_id=pricelist_id, pricelist__validity_to__isnull=True, valid_from__lte=on_date,
+        **{f"{key}__validity_to__isnull": True},
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date)))
+    prices: dict[int, ListedPrice] = {}
+    for medical_id, overrule, register_price in rows.order_by(
+            f"{key}_id", "-valid_from", "-pk").values_list(f"{key}_id", "price_overrule",
+                                                           f"{key}__price"):
+        if medical_id not in prices:
+            price = overrule if overrule is not None else register_price
+            prices[medical_id] = ListedPrice(medical_id, Decimal(price).quantize(Decimal("0.01")))
+    return list(prices.values())

@@ -12,6 +12,8 @@ DEFAULT_CFG = {
     "gql_query_claim_print_perms": ["111006"],
     # The claims overview report (counts and amounts by status and facility for a period).
     "gql_query_claims_overview_perms": ["111001"],
+    # Batch runs (the searcher's batch-run filter): anyone who may search claims.
+    "gql_query_batch_runs_perms": ["111001"],
     "gql_mutation_submit_claims_perms": ["111007"],
     "gql_mutation_deliver_claim_review_perms": ["111008"],
     "gql_mutation_deliver_claim_feedback_perms": ["111009"],
@@ -47,10 +49,13 @@ class ClaimConfig(modules.OpenIMISModule):
     demo_seeder = "openimis_claim.demo.seed_claims"
 
     def ready(self) -> None:
-        from core.eligibility import coverage_usage
+        from core.eligibility import coverage_usage, coverage_usage_loader
         from openimis_claim.usage import coverage_usage as claims_usage
+        from openimis_claim.usage import load_claim_usage
 
         coverage_usage.connect(claims_usage, dispatch_uid="openimis-claim-coverage-usage")
+        coverage_usage_loader.connect(load_claim_usage,
+                                      dispatch_uid="openimis-claim-coverage-usage-loader")
         if apps.is_installed("reports"):
             from openimis_claim.reports import register
 

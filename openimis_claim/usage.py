@@ -9,9 +9,11 @@ other than the claim being checked.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from core.codes import SERVICE_CATEGORY_PRIORITY, ServiceCategory
 from core.eligibility import CoverageUsage
@@ -181,3 +183,9 @@ def coverage_usage(sender, *, policy, insuree, exclude=None, **kwargs) -> Covera
     if isinstance(exclude, Claim):
         usage.forget(exclude)
     return usage(policy=policy, insuree=insuree, **kwargs)
+
+
+def load_claim_usage(sender: Any, *, insuree_ids: Iterable[int], **kwargs: Any) -> ClaimUsage:
+    """The `coverage_usage_loader` receiver: earlier claims of these insurees' families, loaded
+    once (a fixed number of queries); the `ClaimUsage` answers each policy from memory."""
+    return ClaimUsage(set(insuree_ids))

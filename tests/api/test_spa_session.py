@@ -28,7 +28,7 @@ from tests.factories import make_claim, make_claim_scene, make_facility, make_lo
 pytestmark = pytest.mark.django_db(transaction=False)
 
 PASSWORD = "clerk-pass-1"
-TODAY = date.today().isoformat()
+VISIT = "2025-06-02"  # inside the scene's 2025 policy
 
 MODULE_CONFIGURATIONS = "{ moduleConfigurations { module config controls { field usage } } }"
 REFRESH = "mutation { refreshToken { refreshExpiresIn } }"
@@ -88,7 +88,7 @@ LAST_CLAIM_AT = """{ claims(insuree_ChfId: "%s", codeIsNot: "%s", healthFacility
 CREATE_CLAIM = """mutation { createClaim(input: { clientMutationId: "%(cmid)s",
   clientMutationLabel: "Create claim CLK-0042", clientMutationDetails: ["CLK-0042"],
   code: "CLK-0042", insureeId: %(insuree)d, adminId: %(admin)d, healthFacilityId: %(facility)d,
-  icdId: %(icd)d, dateFrom: "%(today)s", dateClaimed: "%(today)s", visitType: "O",
+  icdId: %(icd)d, dateFrom: "%(visit)s", dateClaimed: "%(visit)s", visitType: "O",
   careType: "OPD", jsonExt: "{}", guaranteeId: "undefined", explanation: "null",
   feedbackStatus: 1, reviewStatus: 1,
   items: [{ itemId: %(item)d, qtyProvided: "4.00", priceAsked: "2.50", status: 1 }],
@@ -270,7 +270,7 @@ def test_the_web_app_session(scene):
     # Entering a claim through the flat input, then polling its log.
     ids = {"cmid": "5b7d3c5e-1c1f-4f55-9ad6-8a1f0e1c0042", "insuree": scene.insuree.pk,
            "admin": scene.admin.pk, "facility": facility.pk, "icd": scene.diagnosis.pk,
-           "item": scene.item.pk, "service": scene.service.pk, "today": TODAY}
+           "item": scene.item.pk, "service": scene.service.pk, "visit": VISIT}
     log = app.mutate_and_poll(CREATE_CLAIM % ids, ids["cmid"])
     assert log["status"] == 2, log["error"]
     assert log["clientMutationLabel"] == "Create claim CLK-0042"
