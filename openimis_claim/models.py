@@ -354,6 +354,57 @@ class ClaimStatusHistory(models.Model):
         return f"{self.claim_id} {self.field} {self.from_status}->{self.to_status}"
 
 
+class ClaimVersion(models.Model):
+    """A claim's header as it was before a change: what the claim page's history lists.
+
+    openIMIS keeps an old copy of the claim row, with `validity_to` set, in the claims table;
+    here earlier versions live in their own table so the live table holds current claims only.
+    The claim row is the current version: a version is valid from the previous version's
+    `validity_to` (the claim's `validity_from` for the oldest) until its own `validity_to`, so
+    writing one never updates the claim. Lines are not kept: the history shows header fields only.
+    Creating a claim writes none; a change that leaves these fields as they were writes none.
+    """
+
+    tenant_path = "claim__tenant"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="versions")
+    code = models.CharField(max_length=50)
+    insuree = models.ForeignKey("core.Insuree", on_delete=models.PROTECT, related_name="+")
+    json_ext = models.JSONField(null=True, blank=True)
+    date_claimed = models.DateField()
+    date_processed = models.DateField(null=True, blank=True)
+    status = models.PositiveSmallIntegerField(choices=ClaimStatus.choices)
+    review_status = models.PositiveSmallIntegerField(choices=ReviewStatus.choices)
+    feedback_status = models.PositiveSmallIntegerField(choices=ReviewStatus.choices)
+    claimed = models.DecimalField(**MONEY)
+    approved = models.DecimalField(**MONEY, null=True, blank=True)
+    valuated = models.DecimalField(**MONEY, null=True, blank=True)
+    restore = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", help_text="The rejected claim it restores.")
+    attachments_count = models.PositiveIntegerField(default=0)
+    audit_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   help_text="Who made the change that ended this version.")
+    validity_to = models.DateTimeField(help_text="When the change superseded it.")
+    change = models.CharField(max_length=255, blank=True,
+                              help_text="What ended it: the status changes' reasons, or "
+                                        "\"updated\".")
+
+    class Meta:
+        indexes = [models.Index(fields=["claim", "-validity_to"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} until {self.validity_to:%Y-%m-%d %H:%M} ({self.change})"
+
+    @classmethod
+    def scope_for_user(cls, user, queryset):
+        """The claim's rule: a claim administrator sees only their facility's claims."""
+        return own_facility_only(user, queryset, "claim__health_facility")
+
+    def visible_to(self, user) -> bool:
+        return self.claim.visible_to(user)
+
+
 __all__ = [
     "BatchRun",
     "Claim",
@@ -364,6 +415,7 @@ __all__ = [
     "ClaimItem",
     "ClaimService",
     "ClaimStatusHistory",
+    "ClaimVersion",
     "Feedback",
     "RelativePool",
 ]

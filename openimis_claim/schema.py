@@ -13,14 +13,22 @@ from core.registers import officers
 from core.scoping import is_uuid, scope_queryset
 from openimis_claim.gql import mutations as m
 from openimis_claim.gql.types import (
+    BatchRunGQLType,
     ClaimAdminGQLType,
     ClaimAttachmentGQLType,
     ClaimAttachmentTypeGQLType,
     ClaimGQLType,
+    ClaimHistoryGQLType,
+    ListConnectionField,
 )
-from openimis_claim.models import ClaimAttachment, ClaimAttachmentType
+from openimis_claim.models import BatchRun, ClaimAttachment, ClaimAttachmentType
 from openimis_claim.services.common import visible_claims
-from openimis_claim.services.queries import claim_admins, claim_detail, claim_list
+from openimis_claim.services.queries import (
+    claim_admins,
+    claim_detail,
+    claim_history,
+    claim_list,
+)
 
 CLAIM_ORDERING = ("code", "health_facility__code", "insuree__last_name", "insuree__chf_id",
                   "date_claimed", "claimed", "approved", "valuated", "date_from", "date_to",
@@ -39,6 +47,11 @@ class Query(graphene.ObjectType):
         ClaimGQLType, uuid=graphene.String(required=True)))
     claim_attachments = requires("gql_query_claims_perms", OrderedConnectionField(
         ClaimAttachmentGQLType, ordering=("date", "title")))
+    claim_history = requires("gql_query_claims_perms", ListConnectionField(
+        ClaimHistoryGQLType, claim_uuid=graphene.String(required=True),
+        description="The claim now, then its earlier versions, newest first."))
+    batch_runs = requires("gql_query_batch_runs_perms", OrderedConnectionField(
+        BatchRunGQLType, ordering=("run_date", "run_year", "run_month")))
     claim_admins = requires("gql_query_claim_admins_perms", OrderedConnectionField(
         ClaimAdminGQLType, ordering=("code", "last_name"), search=graphene.String(),
         region_uuid=graphene.String(), district_uuid=graphene.String()))
@@ -77,6 +90,12 @@ class Query(graphene.ObjectType):
         return ClaimAttachment.objects.filter(validity_to__isnull=True,
                                               claim__validity_to__isnull=True) \
             .select_related("predefined_type")
+
+    def resolve_claim_history(self, info, claim_uuid, **kwargs):
+        return claim_history(info.context.user, claim_uuid)
+
+    def resolve_batch_runs(self, info, **kwargs):
+        return BatchRun.objects.select_related("location")
 
     def resolve_claim_admins(self, info, search=None, region_uuid=None, district_uuid=None,
                              **kwargs):

@@ -110,6 +110,18 @@ class InsureeGQLType(ScopedObjectType):
         "family__uuid": ["exact"],
     })
 
+    insuree_policies = graphene.relay.ConnectionField(
+        lambda: InsureePolicyConnection,
+        description="The insuree's valid policy memberships (of the insuree's tenant).")
+
+    def resolve_insuree_policies(self, info, **kwargs) -> list[InsureePolicy]:
+        """From the prefetch cache when the list's query prefetched `insuree_policies` (valid
+        rows, policy and product joined: no query per insuree), else one query."""
+        if "insuree_policies" in getattr(self, "_prefetched_objects_cache", {}):
+            return [row for row in self.insuree_policies.all() if row.validity_to is None]
+        return list(self.insuree_policies.filter(validity_to__isnull=True)
+                    .select_related("policy__product").order_by("-effective_date", "-pk"))
+
 
 class ProductGQLType(ScopedObjectType):
     Meta = node_meta(Product, (
@@ -140,6 +152,18 @@ class InsureePolicyGQLType(ScopedObjectType):
         "id", "insuree", "policy", "enrollment_date", "start_date", "effective_date",
         "expiry_date",
     ), {"insuree__chf_id": ["exact"]})
+
+
+class InsureePolicyConnection(graphene.relay.Connection):
+    """`InsureeGQLType.insureePolicies`: a list already in memory, so `totalCount` is its size."""
+
+    class Meta:
+        node = InsureePolicyGQLType
+
+    total_count = graphene.Int()
+
+    def resolve_total_count(self, info) -> int:
+        return len(self.iterable)
 
 
 class RejectionReasonGQLType(graphene.ObjectType):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import graphene
-from graphene_django import DjangoObjectType
+from graphene_django import DjangoConnectionField, DjangoObjectType
+from graphql import GraphQLError
 
 from core.gql.types import CountableConnection, ScopedObjectType, node_meta
 from openimis_claim.models import (
@@ -15,6 +16,7 @@ from openimis_claim.models import (
     ClaimItem,
     ClaimService,
     ClaimStatusHistory,
+    ClaimVersion,
     Feedback,
 )
 from openimis_claim.services.filters import ClaimFilter
@@ -37,7 +39,7 @@ class ClaimAdminGQLType(ScopedObjectType):
 
 class BatchRunGQLType(ScopedObjectType):
     Meta = node_meta(BatchRun, ("id", "run_date", "run_year", "run_month", "location"),
-                      {"location__isnull": ["exact"], "run_year": ["exact"]})
+                      {"location": ["isnull"], "run_year": ["exact"]})
 
 
 class ClaimAttachmentTypeGQLType(DjangoObjectType):
@@ -129,3 +131,61 @@ class ClaimGQLType(ScopedObjectType):
 
     def resolve_history(self, info):
         return self.history.all()
+
+
+class ClaimHistoryGQLType(ScopedObjectType):
+    """One state of a claim in the claim page's history: the claim as it is now (`validityTo`
+    null) or an earlier version. `uuid` is the claim's for every state, as in openIMIS; `change`
+    says what ended the state."""
+
+    # Built by openimis_claim.services.queries.claim_history (the current state is an unsaved
+    # ClaimVersion), so every field reads memory.
+
+    uuid = graphene.UUID(required=True)
+    validity_from = graphene.DateTime()
+    validity_to = graphene.DateTime(description="Null for the claim as it is now.")
+    restore_id = graphene.Int(description="The claim it restores.")
+
+    class Meta:
+        model = ClaimVersion
+        interfaces = (graphene.relay.Node,)
+        connection_class = CountableConnection
+        fields = ("id", "code", "insuree", "json_ext", "date_claimed", "date_processed", "status",
+                  "review_status", "feedback_status", "claimed", "approved", "valuated",
+                  "attachments_count", "validity_to", "change")
+
+    def resolve_id(self, info) -> str:
+        """A version's own id; the current state (not a stored version) is `claim-<claim id>`."""
+        return str(self.pk) if self.pk is not None else f"claim-{self.claim_id}"
+
+    def resolve_uuid(self, info):
+        return self.claim.uuid
+
+    def resolve_validity_from(self, info):
+        return getattr(self, "validity_from", None)
+
+    def resolve_restore_id(self, info) -> int | None:
+        return self.restore_id
+
+
+class ListConnectionField(DjangoConnectionField):
+    """A connection over a list its resolver built and scoped already (graphene-django would
+    otherwise query the model again), paged like the others: without `first` or `last`, the
+    configured page size; beyond it, a message instead of graphene-django's assertion."""
+
+    @classmethod
+    def resolve_queryset(cls, connection, iterable, info, args):
+        return iterable
+
+    @classmethod
+    def connection_resolver(cls, resolver, connection, default_manager, queryset_resolver,
+                            max_limit, enforce_first_or_last, root, info, **args):
+        for name in ("first", "last", "offset"):
+            if (args.get(name) or 0) < 0:
+                raise GraphQLError(f"`{name}` must not be negative.")
+        for name in ("first", "last"):
+            if max_limit and (args.get(name) or 0) > max_limit:
+                raise GraphQLError(f"`{name}` must not exceed {max_limit}.")
+        return super().connection_resolver(resolver, connection, default_manager,
+                                           queryset_resolver, max_limit, enforce_first_or_last,
+                                           root, info, **args)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connections, router, transaction
+from django.db.models import F, Func, IntegerField, QuerySet, Subquery
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils import timezone
 
 from core.gql.errors import MutationError, error_entry
 from core.scoping import is_uuid, scope_queryset
 from openimis_claim.codes import ClaimStatus, LineStatus
-from openimis_claim.models import Claim, ClaimStatusHistory
+from openimis_claim.models import Claim, ClaimAttachment, ClaimStatusHistory, ClaimVersion
 
 
 class ClaimError(Exception):
@@ -30,13 +35,108 @@ def visible_claims(user) -> QuerySet[Claim]:
 
 
 def claim_for_change(user, claim_uuid: str) -> Claim:
-    """One claim, locked for the rest of the transaction, or a clear error."""
+    """One claim, locked for the rest of the transaction, or a clear error. Its header is
+    remembered: the first save that changes it writes the earlier version (`track_versions`)."""
     claim = None
     if is_uuid(claim_uuid):
         claim = visible_claims(user).select_for_update().filter(uuid=claim_uuid).first()
     if claim is None:
         raise MutationError(f"No claim {claim_uuid}", code="claim_not_found", detail=claim_uuid)
+    track_versions([claim], user=user)
     return claim
+
+
+# Earlier versions (ClaimVersion) -------------------------------------------------------------
+# The loaders above remember each claim's header as they load it for change (in memory, no
+# query); once the change is made, the claims whose header differs get a version holding the old
+# header, in one insert per mutation or batch. The claim row itself is never touched for it.
+
+# The claim fields a version keeps (ClaimVersion's own fields, by attribute name).
+VERSION_FIELDS = ("code", "insuree_id", "json_ext", "date_claimed", "date_processed", "status",
+                  "review_status", "feedback_status", "claimed", "approved", "valuated",
+                  "restore_id")
+_PENDING = "_pending_version"
+_CHANGE_LENGTH = ClaimVersion._meta.get_field("change").max_length
+
+
+@dataclass
+class PendingVersion:
+    """A claim's header as loaded for change, and the status changes' reasons since.
+
+    `save_user` set: the claim's next save that changes the header writes the version (services
+    of one claim save it themselves, sometimes twice); unset, the loader or the batch writes it."""
+
+    header: dict[str, Any]
+    reasons: list[str] = field(default_factory=list)
+    save_user: Any = None
+
+
+def _header(claim: Claim) -> dict[str, Any]:
+    header = {name: getattr(claim, name) for name in VERSION_FIELDS}
+    header["json_ext"] = copy.deepcopy(header["json_ext"])  # a service may edit it in place
+    return header
+
+
+def track_versions(claims: Iterable[Claim], user=None) -> None:
+    """Remember each claim's header as it is now (a claim already tracked keeps its first one).
+    With `user`, the claim's first save that changes its header writes the version."""
+    for claim in claims:
+        if getattr(claim, _PENDING, None) is None:
+            setattr(claim, _PENDING, PendingVersion(_header(claim), save_user=user))
+
+
+def _attachments_now(claim: Claim) -> Subquery:
+    """The claim's valid attachments counted inside the INSERT (no statement of its own). It is
+    the count the version ended with: workflow steps do not touch attachments, updateClaim adds
+    its attachments after the claim is saved, and attachment mutations alone write no version.
+    COUNT as a plain function: no GROUP BY, so one row (0) even without attachments."""
+    counted = ClaimAttachment.objects.filter(claim_id=claim.pk, validity_to__isnull=True) \
+        .order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
+
+
+def _versions_per_insert() -> int:
+    """Rows per INSERT within the database's parameter limit (SQLite's is Django's 999): each
+    row sends its fields and the attachment count's claim id."""
+    limit = connections[router.db_for_write(ClaimVersion)].features.max_query_params
+    return 1000 if limit is None else limit // len(ClaimVersion._meta.concrete_fields)
+
+
+def write_versions(claims: Iterable[Claim], user, *, keep_unchanged: bool = False
+                   ) -> list[ClaimVersion]:
+    """Insert, in one statement, a version for each tracked claim whose header changed since it
+    was loaded; their tracking ends (a further change in the same mutation belongs to the same
+    version). Claims that did not change stop being tracked too, unless `keep_unchanged`."""
+    now = timezone.now()
+    audit_user = user if getattr(user, "is_authenticated", False) else None
+    versions = []
+    for claim in claims:
+        pending = getattr(claim, _PENDING, None)
+        if pending is None:
+            continue
+        if pending.header == _header(claim):
+            if not keep_unchanged:
+                setattr(claim, _PENDING, None)
+            continue
+        setattr(claim, _PENDING, None)
+        old = pending.header
+        versions.append(ClaimVersion(
+            claim=claim, **old, attachments_count=_attachments_now(claim),
+            audit_user=audit_user, validity_to=now,
+            change=("; ".join(dict.fromkeys(pending.reasons)) or "updated")[:_CHANGE_LENGTH],
+        ))
+    if versions:
+        ClaimVersion.objects.bulk_create(versions, batch_size=_versions_per_insert())
+    return versions
+
+
+@receiver(post_save, sender=Claim, dispatch_uid="openimis-claim-version-on-save")
+def _version_on_save(sender, instance: Claim, raw: bool = False, **kwargs) -> None:
+    """A claim loaded by `claim_for_change`: its first save that changes the header writes the
+    version (a save of other fields only keeps it tracked)."""
+    pending = getattr(instance, _PENDING, None)
+    if pending is not None and pending.save_user is not None and not raw:
+        write_versions([instance], pending.save_user, keep_unchanged=True)
 
 
 def require_status(claim: Claim, allowed: Iterable[int], action: str) -> None:
@@ -56,6 +156,9 @@ def record_change(claim: Claim, field: str, new: int, user, reason: str = "",
     if old == new:
         return
     setattr(claim, field, new)
+    tracked = getattr(claim, _PENDING, None)
+    if tracked is not None:  # the version this change ends says why
+        tracked.reasons.append(reason or f"{field} {old} to {new}")
     row = ClaimStatusHistory(claim=claim, field=field, from_status=old, to_status=new,
                              user=user if user.is_authenticated else None, reason=reason)
     if pending is None:
@@ -92,13 +195,17 @@ def for_each_claim(user, uuids: list[str], step: Callable[[Claim], None],
 
     A batch step works in memory instead: `prepare` gets every claim found first, to load what
     the steps share in one go, and `finish` writes what they changed; such a step refuses a
-    claim before changing anything, so it needs no savepoint."""
+    claim before changing anything, so it needs no savepoint.
+
+    The claims' headers are remembered as loaded; those the steps changed get their earlier
+    version in one insert at the end (`write_versions`), unless `finish` wrote them already."""
     uuids = [u for u in dict.fromkeys(uuids or []) if u]
     if not uuids:
         raise MutationError("No claims given", code="no_claims")
     wellformed = [u for u in uuids if is_uuid(u)]
     found = {str(c.uuid): c for c in visible_claims(user).select_for_update()
              .filter(uuid__in=wellformed).select_related("insuree", "health_facility")}
+    track_versions(found.values())
     if prepare is not None and found:
         # In the order given, the order the steps run in.
         prepare([found[u] for u in uuids if u in found])
@@ -119,5 +226,6 @@ def for_each_claim(user, uuids: list[str], step: Callable[[Claim], None],
         except ClaimError as exc:
             errors.append({"title": claim.code, "list": [exc.entry]})
     if finish is not None:
-        finish()
+        finish()  # a batch writes its versions with its claims (workflow.Adjudication.flush)
+    write_versions(done, user)
     return done, errors

@@ -3,11 +3,33 @@ that builds the list, so the SQL count stays the same whatever the page size."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from itertools import pairwise
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 
+from core.models import InsureePolicy
+from core.scoping import is_uuid
 from openimis_claim.codes import AttachmentStatus, ClaimStatus
-from openimis_claim.models import Claim, ClaimAdmin, ClaimAttachment, ClaimItem, ClaimService
+from openimis_claim.models import (
+    Claim,
+    ClaimAdmin,
+    ClaimAttachment,
+    ClaimItem,
+    ClaimService,
+    ClaimVersion,
+)
+from openimis_claim.services.common import VERSION_FIELDS, visible_claims
 
 
 def _attachments_total():
@@ -64,6 +86,38 @@ def claim_detail() -> QuerySet[Claim]:
                 "service", "product", "policy").order_by("pk")),
         )
     )
+
+
+def claim_history(user, claim_uuid: str) -> list[ClaimVersion]:
+    """The claim page's history: the claim as it is now (`validity_to` None), then its earlier
+    versions, newest first; each with `validity_from`, the `validity_to` of the one before it
+    (the claim's own `validity_from` for the oldest), since versions store only when they ended.
+
+    Nothing (not an error) for a claim the user may not see or a malformed uuid. Three queries
+    whatever the number of versions: the claim (insuree joined, attachments counted), its
+    versions (insurees joined) and those insurees' valid policies with their products, prefetched
+    for `InsureeGQLType.insureePolicies`."""
+    if not is_uuid(claim_uuid):
+        return []
+    found = list(visible_claims(user).filter(uuid=claim_uuid).select_related("insuree")
+                 .annotate(attachments_total=_attachments_total()))
+    if not found:
+        return []
+    claim = found[0]
+    current = ClaimVersion(claim=claim, **{name: getattr(claim, name) for name in VERSION_FIELDS},
+                           attachments_count=claim.attachments_total, validity_to=None)
+    current.insuree = claim.insuree
+    states = [current, *claim.versions.select_related("insuree").order_by("-validity_to", "-pk")]
+    for newer, older in pairwise(states):
+        newer.validity_from = older.validity_to
+    states[-1].validity_from = claim.validity_from
+    insurees = {}
+    for state in states:  # one instance per insuree: its policies are fetched and held once
+        state.insuree = insurees.setdefault(state.insuree_id, state.insuree)
+    prefetch_related_objects(list(insurees.values()), Prefetch(
+        "insuree_policies", InsureePolicy.objects.filter(validity_to__isnull=True)
+        .select_related("policy__product").order_by("-effective_date", "-pk")))
+    return states
 
 
 def claim_admins(search: str | None = None, health_facility_uuid: str | None = None,

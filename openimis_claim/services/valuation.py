@@ -30,7 +30,12 @@ from openimis_claim.models import (
     ClaimStatusHistory,
     RelativePool,
 )
-from openimis_claim.services.common import recompute_amounts, record_change
+from openimis_claim.services.common import (
+    recompute_amounts,
+    record_change,
+    track_versions,
+    write_versions,
+)
 
 ONE = Decimal("1")
 CENT = Decimal("0.01")
@@ -56,6 +61,7 @@ def run_valuation(user, tenant: Tenant, year: int, month: int,
         claims = claims.filter(Q(health_facility__location=location)
                                | Q(health_facility__location__parent=location))
     claims = list(claims.select_related("insuree"))
+    track_versions(claims)
     lines_of: dict[int, list] = defaultdict(list)
     for model, related in ((ClaimItem, "item"), (ClaimService, "service")):
         for line in model.objects.filter(claim__in=claims, status=LineStatus.PASSED,
@@ -100,6 +106,7 @@ def run_valuation(user, tenant: Tenant, year: int, month: int,
     update_rows(Claim, valued, ("status", "batch_run", "valuated", "remunerated", "approved",
                                 "claimed"))
     ClaimStatusHistory.objects.bulk_create(history)
+    write_versions(valued, user)
     run.claims_count = len(valued)
     run.valuated_total = sum((claim.valuated or Decimal("0") for claim in valued),
                              Decimal("0"))

@@ -46,6 +46,8 @@ from openimis_claim.services.common import (
     recompute_amounts,
     record_change,
     require_status,
+    track_versions,
+    write_versions,
 )
 from openimis_claim.usage import ClaimUsage
 
@@ -79,6 +81,7 @@ class Adjudication:
 
     def __init__(self, claims: list[Claim], step: str | None = None) -> None:
         self.step = step
+        track_versions(claims)  # as loaded: `flush` versions those whose header changed
         pks = [claim.pk for claim in claims]
         self.lines: dict[int, list] = defaultdict(list)
         for line in ClaimItem.objects.filter(claim_id__in=pks, validity_to__isnull=True) \
@@ -162,12 +165,14 @@ class Adjudication:
         self.usage.add_claim(claim, lines)
 
     def flush(self, user) -> None:
-        """Write every staged claim, line and history row (a few statements for the whole
-        batch), then send each claim's signals, inside the same transaction."""
+        """Write every staged claim, line, history row and earlier version (a few statements
+        for the whole batch), then send each claim's signals, inside the same transaction."""
         lines = [line for _claim, claim_lines, _events in self.changed for line in claim_lines]
         for model in (ClaimItem, ClaimService):
             update_rows(model, [line for line in lines if isinstance(line, model)], LINE_FIELDS)
-        update_rows(Claim, [claim for claim, _lines, _events in self.changed], CLAIM_FIELDS)
+        claims = [claim for claim, _lines, _events in self.changed]
+        update_rows(Claim, claims, CLAIM_FIELDS)
+        write_versions(claims, user)
         ClaimStatusHistory.objects.bulk_create(self.history, batch_size=1000)
         ClaimDedRem.objects.bulk_create(self.ledger, batch_size=1000)
         if self.step == "process":
