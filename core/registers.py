@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from core.codes import LocationType
@@ -21,6 +21,7 @@ from core.models import (
     Family,
     HealthFacility,
     Insuree,
+    InsureePolicy,
     ItemsPricelist,
     ItemsPricelistDetail,
     Location,
@@ -100,10 +101,17 @@ def families() -> QuerySet[Family]:
     return valid(Family.objects.select_related("head_insuree", "location"))
 
 
+def insuree_policies_prefetch() -> Prefetch:
+    """An insuree's valid policy memberships, newest first, with policy and product: what
+    `insureePolicies` shows, fetched for a whole page of insurees in one query."""
+    return Prefetch("insuree_policies", InsureePolicy.objects.filter(validity_to__isnull=True)
+                    .select_related("policy__product").order_by("-effective_date", "-pk"))
+
+
 def insurees() -> QuerySet[Insuree]:
     return valid(Insuree.objects.select_related(
         "family__head_insuree", "family__location", "current_village__parent", "health_facility"
-    ))
+    ).prefetch_related(insuree_policies_prefetch()))
 
 
 def products() -> QuerySet[Product]:

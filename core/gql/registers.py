@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import graphene
+from django.db.models import prefetch_related_objects
 
 from core.codes import RejectionReason
 from core.gql.types import ScopedObjectType, node_meta
@@ -23,6 +24,7 @@ from core.models import (
     Product,
     ServicesPricelist,
 )
+from core.registers import insuree_policies_prefetch
 
 
 class LocationGQLType(ScopedObjectType):
@@ -115,12 +117,11 @@ class InsureeGQLType(ScopedObjectType):
         description="The insuree's valid policy memberships (of the insuree's tenant).")
 
     def resolve_insuree_policies(self, info, **kwargs) -> list[InsureePolicy]:
-        """From the prefetch cache when the list's query prefetched `insuree_policies` (valid
-        rows, policy and product joined: no query per insuree), else one query."""
-        if "insuree_policies" in getattr(self, "_prefetched_objects_cache", {}):
-            return [row for row in self.insuree_policies.all() if row.validity_to is None]
-        return list(self.insuree_policies.filter(validity_to__isnull=True)
-                    .select_related("policy__product").order_by("-effective_date", "-pk"))
+        """From the prefetch the list's query made (`core.registers.insuree_policies_prefetch`:
+        no query per insuree), else one query for this insuree."""
+        if "insuree_policies" not in getattr(self, "_prefetched_objects_cache", {}):
+            prefetch_related_objects([self], insuree_policies_prefetch())
+        return list(self.insuree_policies.all())
 
 
 class ProductGQLType(ScopedObjectType):

@@ -18,7 +18,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from core.models import InsureePolicy
+from core.registers import insuree_policies_prefetch
 from core.scoping import is_uuid
 from openimis_claim.codes import AttachmentStatus, ClaimStatus
 from openimis_claim.models import (
@@ -114,9 +114,7 @@ def claim_history(user, claim_uuid: str) -> list[ClaimVersion]:
     insurees = {}
     for state in states:  # one instance per insuree: its policies are fetched and held once
         state.insuree = insurees.setdefault(state.insuree_id, state.insuree)
-    prefetch_related_objects(list(insurees.values()), Prefetch(
-        "insuree_policies", InsureePolicy.objects.filter(validity_to__isnull=True)
-        .select_related("policy__product").order_by("-effective_date", "-pk")))
+    prefetch_related_objects(list(insurees.values()), insuree_policies_prefetch())
     return states
 
 

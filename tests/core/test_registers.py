@@ -483,3 +483,19 @@ def test_page_size_does_not_change_query_count(gql, tenant, user, django_assert_
 
     assert "errors" not in response.body, response.body
     assert len(response.data[root]["edges"]) == 100
+
+
+@pytest.mark.parametrize("page", [10, 100])
+def test_insuree_policies_of_a_page_cost_one_query(gql, tenant, user, page,
+                                                   django_assert_max_num_queries):
+    product = make_product(tenant)
+    for n in range(page):
+        family, _members = make_family_with_insurees(tenant, head={"chf_id": f"7{n:08d}"})
+        make_policy(family, product)
+    query = """query ($first: Int) { insurees(first: $first, orderBy: "chfId") { edges { node {
+      chfId insureePolicies { edges { node { policy { status product { code } } } } } } } } }"""
+    with django_assert_max_num_queries(7):
+        edges = gql(query, {"first": page}, user=user).data["insurees"]["edges"]
+    assert len(edges) == page
+    assert {e["node"]["insureePolicies"]["edges"][0]["node"]["policy"]["product"]["code"]
+            for e in edges} == {product.code}
