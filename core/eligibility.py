@@ -65,8 +65,6 @@ CATEGORY_LIMITS = {
 
 # Levels of deductibles and ceilings: one claim, one insuree, the whole policy (family).
 LEVELS = ("treatment", "insuree", "policy")
-# A policy's summary has no claim, so no treatment level.
-POLICY_LEVELS = ("insuree", "policy")
 
 # Rules a scheme may switch off (module config); the others decide what the check is about.
 SWITCHABLE_RULES = frozenset({
@@ -295,13 +293,11 @@ def _scoped_keys(prefix: str, scope: str, level: str) -> tuple[str, ...]:
     return (f"{prefix}_{scope}_{level}", general) if scope else (general,)
 
 
-def _deductible_left(product, scope: str, usage: CoverageUsage,
-                     levels: tuple[str, ...] = LEVELS) -> Decimal | None:
+def _deductible_left(product, scope: str, usage: CoverageUsage) -> Decimal | None:
     """What is left of the deductible: per treatment (this claim's lines so far), insuree or
-    policy, the scoped (in-/out-patient) one before the general one, the largest applying.
-    A policy summary leaves out the treatment level (there is no claim)."""
+    policy, the scoped (in-/out-patient) one before the general one, the largest applying."""
     candidates = []
-    for level in levels:
+    for level in LEVELS:
         for key in _scoped_keys("ded", scope, level):
             amount = getattr(product, key)
             if amount is not None:
@@ -312,12 +308,11 @@ def _deductible_left(product, scope: str, usage: CoverageUsage,
 
 
 def _ceiling_left(product, scope: str, usage: CoverageUsage, category: str | None,
-                  general: bool = True,
-                  levels: tuple[str, ...] = LEVELS) -> tuple[Decimal, str] | None:
+                  general: bool = True) -> tuple[Decimal, str] | None:
     """The tightest ceiling left and its name: general ones per treatment (this claim's lines so
     far), insuree and policy (unless the line is exempt), and the category's amount."""
     candidates = []
-    for level in levels if general else ():
+    for level in LEVELS if general else ():
         for key in _scoped_keys("max", scope, level):
             amount = getattr(product, key)
             if amount is not None:
@@ -684,8 +679,8 @@ def _summarize(link: InsureePolicy, usage: CoverageUsage) -> PolicyCoverage:
     policy, product = link.policy, link.policy.product
     left = {}
     for name, scope in (("", ""), ("_in_patient", "ip"), ("_out_patient", "op")):
-        ceiling = _ceiling_left(product, scope, usage, None, levels=POLICY_LEVELS)
-        left[f"ded{name}"] = _cents(_deductible_left(product, scope, usage, POLICY_LEVELS))
+        ceiling = _ceiling_left(product, scope, usage, None)
+        left[f"ded{name}"] = _cents(_deductible_left(product, scope, usage))
         left[f"ceiling{name}"] = _cents(ceiling[0] if ceiling else None)
     used = {}
     for name, key in (("", "policy"), ("_in_patient", "policy_ip"),
@@ -704,9 +699,10 @@ def policy_coverage(tenant_id: int, chf_id: str,
     status (the claim page shows why a claim would not be covered), or all of them without a
     date; newest first. An insuree of another tenant, or none, has no policies.
 
-    What is left is what `check_eligibility` would start from for a claim on that date, without
-    the per-claim level: every claim of the policy period counts, also those dated later, as
-    deductibles and ceilings are per period. What care used is loaded once for the insuree through
+    What is left is what `check_eligibility` would start from for a new claim on that date: its
+    per-treatment amounts whole, what earlier claims used taken off the insuree and policy ones
+    (every claim of the policy period counts, also those dated later, as deductibles and
+    ceilings are per period). What care used is loaded once for the insuree through
     `coverage_usage_loader`, so the query count does not grow with the number of policies."""
     links = InsureePolicy.objects.filter(
         insuree__tenant_id=tenant_id, insuree__chf_id=chf_id, insuree__validity_to__isnull=True,

@@ -13,8 +13,9 @@ from core.gql.policy import requires
 from core.gql.types import CountableConnection
 from core.registers import pricelist_prices
 
-LEFT = ("What is left for a claim on the target date, as eligibility counts it (every claim of "
-        "the policy period; none when the product sets none)")
+LEFT = ("What is left for a new claim on the target date, as eligibility counts it (per treatment, "
+        "insuree and policy, the largest deductible and the tightest ceiling; every claim of the "
+        "policy period counts; none when the product sets none)")
 USED = "What claims of the policy's family used in the policy period"
 
 

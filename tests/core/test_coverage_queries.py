@@ -126,6 +126,22 @@ def test_a_policy_shows_what_is_left_and_used_of_its_deductibles_and_ceilings(gq
         == (False, False)
 
 
+def test_per_treatment_amounts_are_whole_for_a_new_claim(gql, tenant, clerk):
+    """A deductible or ceiling per claim starts whole whatever earlier claims used; the tightest
+    ceiling and the largest deductible left win, as eligibility counts them."""
+    family, _members = make_family_with_insurees(tenant, head={"chf_id": "080808080"})
+    product = make_product(tenant, code="PERCLAIM", ded_op_treatment=Decimal("1.00"),
+                           max_treatment=Decimal("300.00"), max_policy=Decimal("200.00"))
+    make_policy(family, product)
+
+    (node,) = nodes(gql(POLICIES_BY_INSUREE, {"chfId": "080808080", "targetDate": "2025-06-01"},
+                        user=clerk))
+
+    assert (node["ded"], node["dedInPatient"], node["dedOutPatient"]) == (None, None, "1.00")
+    assert (node["ceiling"], node["ceilingInPatient"], node["ceilingOutPatient"]) == \
+        ("200.00", "200.00", "200.00")
+
+
 def test_a_target_date_outside_the_policy_lists_nothing(gql, clerk, covered):
     _family, insuree, _policy, _service = covered
 
