@@ -50,6 +50,7 @@ from openimis_claim.models import (
     ClaimItem,
     ClaimService,
     ClaimStatusHistory,
+    ClaimVersion,
 )
 from openimis_claim.services import (
     deliver_claim_feedback,
@@ -408,20 +409,23 @@ class ClaimSeeder:
 
     def _step(self, planned: list[Planned], stage: str, call: Callable[[list[Planned]], None],
               ) -> None:
-        """Run `call` on the claims in batches and date the history rows it wrote on each
-        claim's own timeline (`stage`)."""
+        """Run `call` on the claims in batches and date the history rows and earlier versions
+        it wrote on each claim's own timeline (`stage`)."""
         if not planned:
             return
+        dated = ((ClaimStatusHistory, "at"), (ClaimVersion, "validity_to"))
         for start in range(0, len(planned), BATCH):
             batch = planned[start:start + BATCH]
-            mark = ClaimStatusHistory.objects.aggregate(top=Max("pk"))["top"] or 0
+            marks = {model: model.objects.aggregate(top=Max("pk"))["top"] or 0
+                     for model, _stamp in dated}
             call(batch)
             when = {p.claim.pk: p.times[stage] for p in batch}
-            rows = list(ClaimStatusHistory.objects.filter(pk__gt=mark, claim_id__in=when)
-                        .only("pk", "claim_id"))
-            for row in rows:
-                row.at = when[row.claim_id]
-            ClaimStatusHistory.objects.bulk_update(rows, ["at"], batch_size=500)
+            for model, stamp in dated:
+                rows = list(model.objects.filter(pk__gt=marks[model], claim_id__in=when)
+                            .only("pk", "claim_id"))
+                for row in rows:
+                    setattr(row, stamp, when[row.claim_id])
+                model.objects.bulk_update(rows, [stamp], batch_size=500)
 
     def _bulk(self, service, *args) -> Callable[[list[Planned]], None]:
         def call(batch: list[Planned]) -> None:

@@ -21,7 +21,14 @@ from core.models import (
 from core.seeding import seed_registers
 from openimis_claim.codes import ClaimStatus, LineStatus, ReviewStatus
 from openimis_claim.demo import seed_claims
-from openimis_claim.models import Claim, ClaimAdmin, ClaimItem, ClaimService, ClaimStatusHistory
+from openimis_claim.models import (
+    Claim,
+    ClaimAdmin,
+    ClaimItem,
+    ClaimService,
+    ClaimStatusHistory,
+    ClaimVersion,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +170,16 @@ def test_the_same_seed_gives_the_same_claims(tenant):
     assert first[0]["claims"] == 40
     assert len(first[3]) > 40
     assert first == second
+
+
+def test_demo_claim_versions_follow_each_claims_own_timeline(demo):
+    """The claim page's history of a demo claim reads as the claim's life, not as the seeding
+    run: every earlier version ended on the claim's timeline, with a status change there."""
+    versions = ClaimVersion.objects.filter(claim__tenant=demo).select_related("claim")
+    assert versions.filter(claim__status=ClaimStatus.VALUATED).exists()
+    history = {(row.claim_id, row.at) for row in ClaimStatusHistory.objects.filter(
+        claim__tenant=demo)}
+    for version in versions:
+        assert version.validity_to.date() <= TODAY
+        assert version.validity_to >= version.claim.validity_from
+        assert (version.claim_id, version.validity_to) in history
