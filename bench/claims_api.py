@@ -51,7 +51,7 @@ from openimis_claim.models import Claim, ClaimAdmin  # noqa: E402
 
 TODAY = date(2026, 11, 1)
 CLAIM_RIGHTS = (111001, 111002, 111004, 111005, 111006, 111007, 111008, 111009, 111010, 111011,
-                111012, 111101)
+                111012, 111101, 101201)
 
 # API.md "Claim queries": the searcher's full node selection, and the claim page.
 SEARCHER_NODE = """uuid code jsonExt dateFrom dateTo dateClaimed dateProcessed feedbackStatus
@@ -78,6 +78,23 @@ CLAIM = f"""query ($uuid: String!) {{ claim(uuid: $uuid) {{
   items {{ {LINE} item {{ id code name price maximumAmount }} }}
   services {{ {LINE} service {{ id code name price maximumAmount }} }}
 }} }}"""
+# The web app's shell and the claim page's side queries (issue 8).
+PROFILE = """{ user { id username rights email lastName otherNames phone
+  iUser { id uuid language { code name } } claimAdmin { id code uuid }
+  officer { id uuid code dob address location { id uuid code name parent { id uuid code name } } }
+  healthFacility HF_FIELDS } }""".replace("HF_FIELDS", FACILITY)
+DISTRICTS = "{ userDistricts { id uuid code name parent { id uuid code name } } }"
+HISTORY = """query ($uuid: String!) { claimHistory(claimUuid: $uuid) { totalCount
+  edges { node { uuid validityTo code jsonExt dateClaimed dateProcessed feedbackStatus
+    reviewStatus claimed approved status restoreId attachmentsCount
+    insuree { id uuid chfId lastName otherNames dob insureePolicies { edges { node {
+      policy { id status effectiveDate expiryDate product { id name } } } } } } } } } }"""
+PRICELISTS = """query ($services: Int, $items: Int) { pricelists(servicesPricelistId: $services,
+  itemsPricelistId: $items) { services { id p } items { id p } } }"""
+POLICIES = """query ($chfId: String!, $date: Date) { policiesByInsuree(chfId: $chfId,
+  targetDate: $date) { totalCount edges { node { policyUuid productCode productName officerCode
+  officerName enrollDate effectiveDate startDate expiryDate status policyValue balance ded
+  dedInPatient dedOutPatient ceiling ceilingInPatient ceilingOutPatient } } } }"""
 CREATE = """mutation ($cmid: String, $code: String) {
   createClaim(input: {clientMutationId: $cmid, clientMutationLabel: "Bench claim",
     code: $code, autogenerate: true, insureeId: %(insuree)d, adminId: %(admin)d,
@@ -154,6 +171,8 @@ def main() -> None:
             lines=Count("items", distinct=True) + Count("services", distinct=True))
             .filter(lines__gte=3).order_by("code", "pk").values_list("uuid", flat=True)]
         total = Claim.objects.filter(tenant=tenant).count()
+        insurees = list(Claim.objects.filter(tenant=tenant).order_by("code")
+                        .values_list("insuree__chf_id", flat=True).distinct()[:50])
         rows = [
             (f"claims searcher first:10 of {total}",
              lambda i: post(client, SEARCHER, {"first": 10}, token)),
@@ -161,6 +180,16 @@ def main() -> None:
              lambda i: post(client, SEARCHER, {"first": 100}, token)),
             ("claim(uuid) with items and services",
              lambda i: post(client, CLAIM, {"uuid": detailed[i % len(detailed)]}, token)),
+            ("claimHistory(claimUuid)",
+             lambda i: post(client, HISTORY, {"uuid": detailed[i % len(detailed)]}, token)),
+            ("pricelists (a facility's two lists)",
+             lambda i: post(client, PRICELISTS, {"services": facility.services_pricelist_id,
+                                                 "items": facility.items_pricelist_id}, token)),
+            ("policiesByInsuree(chfId, targetDate)",
+             lambda i: post(client, POLICIES, {"chfId": insurees[i % len(insurees)],
+                                               "date": "2026-10-01"}, token)),
+            ("user (profile)", lambda i: post(client, PROFILE, {}, token)),
+            ("userDistricts", lambda i: post(client, DISTRICTS, {}, token)),
             ("createClaim, 3 lines, code given",
              lambda i: created(post(client, create, {"cmid": f"bench-{i}",
                                                      "code": f"BENCH{i:05d}"}, token))),

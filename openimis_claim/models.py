@@ -363,6 +363,7 @@ class ClaimVersion(models.Model):
     `validity_to` (the claim's `validity_from` for the oldest) until its own `validity_to`, so
     writing one never updates the claim. Lines are not kept: the history shows header fields only.
     Creating a claim writes none; a change that leaves these fields as they were writes none.
+    Attachments are not versioned either: every version shows the claim's attachments as they are.
     """
 
     tenant_path = "claim__tenant"
@@ -381,7 +382,6 @@ class ClaimVersion(models.Model):
     valuated = models.DecimalField(**MONEY, null=True, blank=True)
     restore = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+", help_text="The rejected claim it restores.")
-    attachments_count = models.PositiveIntegerField(default=0)
     audit_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+",
                                    help_text="Who made the change that ended this version.")

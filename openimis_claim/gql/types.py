@@ -145,6 +145,7 @@ class ClaimHistoryGQLType(ScopedObjectType):
     validity_from = graphene.DateTime()
     validity_to = graphene.DateTime(description="Null for the claim as it is now.")
     restore_id = graphene.Int(description="The claim it restores.")
+    attachments_count = graphene.Int(description="The claim's attachments (not versioned).")
 
     class Meta:
         model = ClaimVersion
@@ -152,7 +153,7 @@ class ClaimHistoryGQLType(ScopedObjectType):
         connection_class = CountableConnection
         fields = ("id", "code", "insuree", "json_ext", "date_claimed", "date_processed", "status",
                   "review_status", "feedback_status", "claimed", "approved", "valuated",
-                  "attachments_count", "validity_to", "change")
+                  "validity_to", "change")
 
     def resolve_id(self, info) -> str:
         """A version's own id; the current state (not a stored version) is `claim-<claim id>`."""

@@ -28,7 +28,6 @@ class Migration(migrations.Migration):
                 ('claimed', models.DecimalField(decimal_places=2, max_digits=18)),
                 ('approved', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True)),
                 ('valuated', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True)),
-                ('attachments_count', models.PositiveIntegerField(default=0)),
                 ('validity_to', models.DateTimeField(help_text='When the change superseded it.')),
                 ('change', models.CharField(blank=True, help_text='What ended it: the status changes\' reasons, or "updated".', max_length=255)),
                 ('audit_user', models.ForeignKey(blank=True, help_text='Who made the change that ended this version.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections, router, transaction
-from django.db.models import F, Func, IntegerField, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.utils import timezone
 from core.gql.errors import MutationError, error_entry
 from core.scoping import is_uuid, scope_queryset
 from openimis_claim.codes import ClaimStatus, LineStatus
-from openimis_claim.models import Claim, ClaimAttachment, ClaimStatusHistory, ClaimVersion
+from openimis_claim.models import Claim, ClaimStatusHistory, ClaimVersion
 
 
 class ClaimError(Exception):
@@ -85,19 +85,8 @@ def track_versions(claims: Iterable[Claim], user=None) -> None:
             setattr(claim, _PENDING, PendingVersion(_header(claim), save_user=user))
 
 
-def _attachments_now(claim: Claim) -> Subquery:
-    """The claim's valid attachments counted inside the INSERT (no statement of its own). It is
-    the count the version ended with: workflow steps do not touch attachments, updateClaim adds
-    its attachments after the claim is saved, and attachment mutations alone write no version.
-    COUNT as a plain function: no GROUP BY, so one row (0) even without attachments."""
-    counted = ClaimAttachment.objects.filter(claim_id=claim.pk, validity_to__isnull=True) \
-        .order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return Subquery(counted, output_field=IntegerField())
-
-
 def _versions_per_insert() -> int:
-    """Rows per INSERT within the database's parameter limit (SQLite's is Django's 999): each
-    row sends its fields and the attachment count's claim id."""
+    """Rows per INSERT within the database's parameter limit (SQLite's is Django's 999)."""
     limit = connections[router.db_for_write(ClaimVersion)].features.max_query_params
     return 1000 if limit is None else limit // len(ClaimVersion._meta.concrete_fields)
 
@@ -121,7 +110,7 @@ def write_versions(claims: Iterable[Claim], user, *, keep_unchanged: bool = Fals
         setattr(claim, _PENDING, None)
         old = pending.header
         versions.append(ClaimVersion(
-            claim=claim, **old, attachments_count=_attachments_now(claim),
+            claim=claim, **old,
             audit_user=audit_user, validity_to=now,
             change=("; ".join(dict.fromkeys(pending.reasons)) or "updated")[:_CHANGE_LENGTH],
         ))

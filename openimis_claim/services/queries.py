@@ -105,9 +105,11 @@ def claim_history(user, claim_uuid: str) -> list[ClaimVersion]:
         return []
     claim = found[0]
     current = ClaimVersion(claim=claim, **{name: getattr(claim, name) for name in VERSION_FIELDS},
-                           attachments_count=claim.attachments_total, validity_to=None)
+                           validity_to=None)
     current.insuree = claim.insuree
     states = [current, *claim.versions.select_related("insuree").order_by("-validity_to", "-pk")]
+    for state in states:  # attachments are not versioned: each state shows the claim's
+        state.attachments_count = claim.attachments_total
     for newer, older in pairwise(states):
         newer.validity_from = older.validity_to
     states[-1].validity_from = claim.validity_from

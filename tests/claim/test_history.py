@@ -209,7 +209,7 @@ def test_a_change_outside_the_header_writes_no_version(gql, scene, officer):
     assert ClaimVersion.objects.count() == 0
 
 
-def test_a_version_keeps_the_attachments_count_and_the_restored_claim(gql, scene, officer):
+def test_versions_keep_the_restored_claim_and_show_the_attachments_of_now(gql, scene, officer):
     # Given a restored claim with two documents (one deleted), then submitted
     tenant = scene.facility.tenant
     rejected = stored_claim(scene, tenant, code="R0", status=ClaimStatus.REJECTED)
@@ -241,7 +241,7 @@ def test_a_batch_writes_its_versions_in_one_insert(scene, make_user):
     # Then each batch inserted its versions with a single statement
     assert outcome.errors == []
     for captured in (submitted, selected):
-        inserts = [q for q in captured if q["sql"].startswith('INSERT INTO "claim_claimversion"')]
+        inserts = [q for q in captured if 'INSERT INTO "claim_claimversion"' in q["sql"]]
         assert len(inserts) == 1
     assert ClaimVersion.objects.filter(status=ClaimStatus.ENTERED, change="submitted").count() == 12
     assert ClaimVersion.objects.filter(review_status=ReviewStatus.IDLE,
@@ -344,7 +344,7 @@ def add_versions(claim: Claim, count: int, insurees: list) -> None:
         ClaimVersion(claim=claim, code=f"{claim.code}-v{n}", insuree=insurees[n % len(insurees)],
                      date_claimed=claim.date_claimed, status=ClaimStatus.ENTERED,
                      review_status=1, feedback_status=1, claimed=Decimal(n),
-                     attachments_count=n % 3, json_ext={"n": n},
+                     json_ext={"n": n},
                      validity_to=datetime(2025, 4, 1, tzinfo=UTC) - timedelta(days=n),
                      change="updated")
         for n in range(count))
