@@ -70,21 +70,23 @@ class ClaimUsage:
         self.claims_of: dict[int, set[int]] = defaultdict(set)
         self.lines_of: dict[int, list[UsedLine]] = defaultdict(list)
         family_ids = Insuree.objects.filter(pk__in=insuree_ids).values("family_id")
-        claims = Claim.objects.filter(validity_to__isnull=True, status__in=COUNTED_STATUSES,
-                                      insuree__family_id__in=family_ids)
-        for pk, insuree_id, on, until in claims.values_list("pk", "insuree_id", "date_from",
-                                                            "date_to"):
-            self.claims[pk] = UsedClaim(insuree_id, on, until, set())
-            self.claims_of[insuree_id].add(pk)
+        # The counted claims come with their passed lines (two queries in all): a claim none of
+        # whose lines passed used nothing, not even a visit.
         for model, kind in ((ClaimItem, "item"), (ClaimService, "service")):
-            rows = model.objects.filter(claim__in=claims, status=LineStatus.PASSED,
-                                        validity_to__isnull=True)
-            fields = ["claim_id", f"{kind}_id", "qty_approved", "qty_provided", "policy_id",
+            rows = model.objects.filter(
+                status=LineStatus.PASSED, validity_to__isnull=True,
+                claim__validity_to__isnull=True, claim__status__in=COUNTED_STATUSES,
+                claim__insuree__family_id__in=family_ids)
+            fields = ["claim_id", "claim__insuree_id", "claim__date_from", "claim__date_to",
+                      f"{kind}_id", "qty_approved", "qty_provided", "policy_id",
                       "remunerated_amount", "deductible_amount", "claim__care_type"]
             if kind == "service":
                 fields.append("service__category")
-            for row in rows.values_list(*fields):
-                self._add_line(kind, *row)
+            for claim_id, insuree_id, on, until, *line in rows.values_list(*fields):
+                if claim_id not in self.claims:
+                    self.claims[claim_id] = UsedClaim(insuree_id, on, until, set())
+                    self.claims_of[insuree_id].add(claim_id)
+                self._add_line(kind, claim_id, *line)
 
     def _add_line(self, kind, claim_id, medical_id, qty_approved, qty_provided, policy_id,
                   remunerated, deducted, care_type, category=None) -> None:
