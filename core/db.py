@@ -12,22 +12,40 @@ def update_rows(model: type[Model], rows: Sequence[Model], fields: Sequence[str]
     """Write `fields` of many rows, each with its own values, in one `executemany`.
 
     `QuerySet.bulk_update` builds a CASE expression per field and row, which costs more Python
-    time than the database spends; this sends one parameterised UPDATE per row instead, in a
-    single call (pipelined by psycopg), with values prepared by the fields themselves."""
+    time than the database spends. This joins the rows' values instead on PostgreSQL, and sends
+    one parameterised UPDATE per row in a single call elsewhere (SQLite runs in process), with
+    values prepared by the fields themselves."""
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]
-    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
     # Identifiers come from the model, quoted; every value is a parameter.
     table, key = quote(meta.db_table), quote(meta.pk.column)
-    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
     params = [
         [column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns]
         + [row.pk]
         for row in rows
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if connection.vendor == "postgresql":
+            _update_from_values(cursor, connection, table, key, meta.pk, columns, params)
+            return
+        assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {key} = %s",  # noqa: S608
+                           params)
+
+
+def _update_from_values(cursor, connection, table: str, key: str, pk, columns, params) -> None:
+    """PostgreSQL: one `UPDATE ... FROM unnest(arrays)`: a column of values per parameter, so
+    the statement stays short (psycopg parses it once) whatever the number of rows, and the
+    server joins instead of running a statement per row."""
+    quote = connection.ops.quote_name
+    names = [quote(f"v{n}") for n in range(len(columns))]
+    arrays = ", ".join(f"CAST(%s AS {field.db_type(connection)}[])" for field in [*columns, pk])
+    assignments = ", ".join(f"{quote(column.column)} = v.{name}"
+                            for column, name in zip(columns, names, strict=True))
+    sql = (f"UPDATE {table} SET {assignments} FROM unnest({arrays}) "  # noqa: S608
+           f"AS v({', '.join(names)}, pk) WHERE {table}.{key} = v.pk")
+    cursor.execute(sql, [list(column) for column in zip(*params, strict=True)])
