@@ -49,3 +49,30 @@ def _update_from_values(cursor, connection, table: str, key: str, pk, columns, p
     sql = (f"UPDATE {table} SET {assignments} FROM unnest({arrays}) "  # noqa: S608
            f"AS v({', '.join(names)}, pk) WHERE {table}.{key} = v.pk")
     cursor.execute(sql, [list(column) for column in zip(*params, strict=True)])
+
+
+def insert_rows(model: type[Model], rows: Sequence[Model]) -> None:
+    """Insert many new rows whose keys the caller does not need back (history, ledgers).
+
+    PostgreSQL: one `INSERT ... SELECT FROM unnest(arrays)`, a column of values per parameter,
+    so neither Django nor psycopg builds a statement with every value; elsewhere
+    `bulk_create`, in batches the database's parameter limit allows."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    if connection.vendor != "postgresql":
+        limit = connection.features.max_query_params
+        model.objects.bulk_create(rows, batch_size=1000 if limit is None else
+                                  max(1, limit // len(fields)))
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    arrays = ", ".join(f"CAST(%s AS {field.db_type(connection)}[])" for field in fields)
+    values = [[field.get_db_prep_save(field.pre_save(row, True), connection) for row in rows]
+              for field in fields]
+    # Identifiers come from the model, quoted; every value is a parameter.
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT * FROM unnest({arrays})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from core.db import insert_rows
 from core.gql.errors import MutationError, error_entry
 from core.scoping import is_uuid, scope_queryset
 from openimis_claim.codes import ClaimStatus, LineStatus
@@ -85,12 +86,6 @@ def track_versions(claims: Iterable[Claim], user=None) -> None:
             setattr(claim, _PENDING, PendingVersion(_header(claim), save_user=user))
 
 
-def _versions_per_insert() -> int:
-    """Rows per INSERT within the database's parameter limit (SQLite's is Django's 999)."""
-    limit = connections[router.db_for_write(ClaimVersion)].features.max_query_params
-    return 1000 if limit is None else limit // len(ClaimVersion._meta.concrete_fields)
-
-
 def write_versions(claims: Iterable[Claim], user, *, keep_unchanged: bool = False
                    ) -> list[ClaimVersion]:
     """Insert, in one statement, a version for each tracked claim whose header changed since it
@@ -114,8 +109,7 @@ def write_versions(claims: Iterable[Claim], user, *, keep_unchanged: bool = Fals
             audit_user=audit_user, validity_to=now,
             change=("; ".join(dict.fromkeys(pending.reasons)) or "updated")[:_CHANGE_LENGTH],
         ))
-    if versions:
-        ClaimVersion.objects.bulk_create(versions, batch_size=_versions_per_insert())
+    insert_rows(ClaimVersion, versions)
     return versions
 
 

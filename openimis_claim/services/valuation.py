@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from core.db import update_rows
+from core.db import insert_rows, update_rows
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
 from core.models import Location, Tenant
@@ -105,7 +105,7 @@ def run_valuation(user, tenant: Tenant, year: int, month: int,
         valued.append(claim)
     update_rows(Claim, valued, ("status", "batch_run", "valuated", "remunerated", "approved",
                                 "claimed"))
-    ClaimStatusHistory.objects.bulk_create(history)
+    insert_rows(ClaimStatusHistory, history)
     write_versions(valued, user)
     run.claims_count = len(valued)
     run.valuated_total = sum((claim.valuated or Decimal("0") for claim in valued),

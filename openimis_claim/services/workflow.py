@@ -16,7 +16,7 @@ from django.utils import timezone
 from core.codes import CareType, PriceOrigin, RejectionReason
 from core.config import module_config
 from core.coverage_data import load_coverage
-from core.db import update_rows
+from core.db import insert_rows, update_rows
 from core.eligibility import check_eligibility
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
@@ -173,8 +173,8 @@ class Adjudication:
         claims = [claim for claim, _lines, _events in self.changed]
         update_rows(Claim, claims, CLAIM_FIELDS)
         write_versions(claims, user)
-        ClaimStatusHistory.objects.bulk_create(self.history, batch_size=1000)
-        ClaimDedRem.objects.bulk_create(self.ledger, batch_size=1000)
+        insert_rows(ClaimStatusHistory, self.history)
+        insert_rows(ClaimDedRem, self.ledger)
         if self.step == "process":
             passed = [(claim, [line for line in claim_lines if line.status == LineStatus.PASSED])
                       for claim, claim_lines, _events in self.changed
