@@ -9,7 +9,7 @@ from django.db.models import Model
 
 
 def update_rows(model: type[Model], rows: Sequence[Model], fields: Sequence[str]) -> None:
-    """Write `fields` of many rows, each with its own values, in one `executemany`.
+    """Write `fields` of many rows, each with its own values, in one statement (one call).
 
     `QuerySet.bulk_update` builds a CASE expression per field and row, which costs more Python
     time than the database spends. This joins the rows' values instead on PostgreSQL, and sends
