@@ -38,6 +38,9 @@ _serial = itertools.count(1)
 
 # Register rows valid long before any date of care the tests use.
 REGISTERED_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
+# Every right of the claims module (openIMIS defaults): a medical officer who may do anything.
+ALL_CLAIM_RIGHTS = [111001, 111002, 111004, 111005, 111006, 111007, 111008, 111009, 111010,
+                    111011, 111012, 111101]
 
 
 def _next(prefix: str) -> str:

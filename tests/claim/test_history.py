@@ -17,6 +17,7 @@ from openimis_claim.models import BatchRun, Claim, ClaimAttachment, ClaimVersion
 from openimis_claim.services import move_selection, submit_claims
 from openimis_claim.services.valuation import run_valuation
 from tests.factories import (
+    ALL_CLAIM_RIGHTS,
     make_claim,
     make_claim_scene,
     make_facility,
@@ -29,9 +30,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 SEARCH = 111001
-ALL_CLAIM_RIGHTS = [111001, 111002, 111004, 111005, 111006, 111007, 111008, 111009, 111010,
-                    111011, 111012, 111101]
-
 # Exactly what the web app's claim page sends.
 CLAIM_HISTORY = """
 query ($uuid: String!) { claimHistory(claimUuid: $uuid) { totalCount

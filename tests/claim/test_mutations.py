@@ -25,15 +25,13 @@ from openimis_claim.models import (
     Feedback,
 )
 from tests.factories import (
+    ALL_CLAIM_RIGHTS,
     make_claim_scene,
     make_facility,
     make_item,
 )
 
 pytestmark = pytest.mark.django_db
-
-ALL_CLAIM_RIGHTS = [111001, 111002, 111004, 111005, 111006, 111007, 111008, 111009, 111010,
-                    111011, 111012, 111101]
 
 MUTATION = """
 mutation ($input: %s!) { %s(input: $input) { clientMutationId internalId status error } }

@@ -7,12 +7,9 @@ from decimal import Decimal
 import pytest
 
 from openimis_claim.models import Claim
-from tests.factories import make_claim_scene
+from tests.factories import ALL_CLAIM_RIGHTS, make_claim_scene
 
 pytestmark = pytest.mark.django_db
-
-ALL_CLAIM_RIGHTS = [111001, 111002, 111004, 111005, 111006, 111007, 111008, 111009, 111010,
-                    111011, 111012, 111101]
 
 CREATE_CLAIM = """
 mutation {
