@@ -7,7 +7,7 @@ import graphene
 from core.codes import RejectionReason
 from core.gql.policy import authenticated, requires
 from core.gql.registers import HealthFacilityGQLType, OfficerGQLType, RejectionReasonGQLType
-from core.gql.types import OrderedConnectionField
+from core.gql.types import ListConnectionField, OrderedConnectionField
 from core.models import Insuree
 from core.registers import officers
 from core.scoping import is_uuid, scope_queryset
@@ -19,7 +19,6 @@ from openimis_claim.gql.types import (
     ClaimAttachmentTypeGQLType,
     ClaimGQLType,
     ClaimHistoryGQLType,
-    ListConnectionField,
 )
 from openimis_claim.models import BatchRun, ClaimAttachment, ClaimAttachmentType
 from openimis_claim.services.common import visible_claims
@@ -48,7 +47,7 @@ class Query(graphene.ObjectType):
     claim_attachments = requires("gql_query_claims_perms", OrderedConnectionField(
         ClaimAttachmentGQLType, ordering=("date", "title")))
     claim_history = requires("gql_query_claims_perms", ListConnectionField(
-        ClaimHistoryGQLType, claim_uuid=graphene.String(required=True),
+        ClaimHistoryGQLType._meta.connection, claim_uuid=graphene.String(required=True),
         description="The claim now, then its earlier versions, newest first."))
     batch_runs = requires("gql_query_batch_runs_perms", OrderedConnectionField(
         BatchRunGQLType, ordering=("run_date", "run_year", "run_month")))

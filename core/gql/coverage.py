@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import graphene
-from graphene.relay import ConnectionField
 
 from core.coverage_data import ITEM, SERVICE
 from core.eligibility import PolicyCoverage, policy_coverage
 from core.gql.policy import requires
-from core.gql.types import CountableConnection
+from core.gql.types import CountableConnection, ListConnectionField
 from core.registers import pricelist_prices
 
 LEFT = ("What is left for a new claim on the target date, as eligibility counts it (per treatment, "
@@ -105,9 +104,6 @@ class PolicyByInsureeConnection(CountableConnection):
     class Meta:
         node = PolicyByInsureeGQLType
 
-    def resolve_total_count(self, info) -> int:
-        return len(self.iterable)
-
 
 class ListedPriceGQLType(graphene.ObjectType):
     id = graphene.Int(description="The item's or service's numeric id.")
@@ -140,7 +136,7 @@ class PricelistsGQLType(graphene.ObjectType):
 class CoverageQuery:
     """Root fields mixed into core's Query."""
 
-    policies_by_insuree = requires("gql_query_policies_by_insuree_perms", ConnectionField(
+    policies_by_insuree = requires("gql_query_policies_by_insuree_perms", ListConnectionField(
         PolicyByInsureeConnection,
         chf_id=graphene.String(required=True),
         target_date=graphene.Date(description="Policies covering the insuree on this date; all "

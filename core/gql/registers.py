@@ -8,7 +8,7 @@ import graphene
 from django.db.models import prefetch_related_objects
 
 from core.codes import RejectionReason
-from core.gql.types import ScopedObjectType, node_meta
+from core.gql.types import ListConnectionField, ScopedObjectType, node_meta
 from core.models import (
     Diagnosis,
     Family,
@@ -112,8 +112,8 @@ class InsureeGQLType(ScopedObjectType):
         "family__uuid": ["exact"],
     })
 
-    insuree_policies = graphene.relay.ConnectionField(
-        lambda: InsureePolicyConnection,
+    insuree_policies = ListConnectionField(
+        lambda: InsureePolicyGQLType._meta.connection,
         description="The insuree's valid policy memberships (of the insuree's tenant).")
 
     def resolve_insuree_policies(self, info, **kwargs) -> list[InsureePolicy]:
@@ -153,18 +153,6 @@ class InsureePolicyGQLType(ScopedObjectType):
         "id", "insuree", "policy", "enrollment_date", "start_date", "effective_date",
         "expiry_date",
     ), {"insuree__chf_id": ["exact"]})
-
-
-class InsureePolicyConnection(graphene.relay.Connection):
-    """`InsureeGQLType.insureePolicies`: a list already in memory, so `totalCount` is its size."""
-
-    class Meta:
-        node = InsureePolicyGQLType
-
-    total_count = graphene.Int()
-
-    def resolve_total_count(self, info) -> int:
-        return len(self.iterable)
 
 
 class RejectionReasonGQLType(graphene.ObjectType):

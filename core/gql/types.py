@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from graphene_django import DjangoObjectType
 from graphene_django.converter import convert_django_field, convert_field_to_djangomodel
 from graphene_django.filter import DjangoFilterConnectionField
+from graphene_django.settings import graphene_settings
 from graphql import GraphQLError
 
 from core.gql import scalars  # noqa: F401  (Decimal arguments accept float literals)
@@ -27,7 +28,9 @@ class CountableConnection(graphene.relay.Connection):
     total_count = graphene.Int()
 
     def resolve_total_count(self, info) -> int:
-        return self.length
+        """graphene-django sets `length` (a count query); a list-built page counts its list."""
+        length = getattr(self, "length", None)
+        return len(self.iterable) if length is None else length
 
 
 class ScopedObjectType(DjangoObjectType):
@@ -102,6 +105,35 @@ def _field_path_exists(model, path: str) -> bool:
     return True
 
 
+def check_page(args: dict, max_limit: int | None, field_name: str) -> None:
+    """Refuse a negative or oversized page with a message the client can act on (graphene
+    refuses them with `assert` or `ValueError`, which the view masks as an internal error)."""
+    for name in ("first", "last", "offset"):
+        if (args.get(name) or 0) < 0:
+            raise GraphQLError(f"`{name}` must not be negative.")
+    for name in ("first", "last"):
+        size = args.get(name)
+        if max_limit and size and size > max_limit:
+            raise GraphQLError(
+                f"Requesting {size} records on the `{field_name}` connection exceeds "
+                f"the `{name}` limit of {max_limit} records."
+            )
+
+
+class ListConnectionField(graphene.relay.ConnectionField):
+    """A connection over a list its resolver built and scoped already (a claim's history, an
+    insuree's policies), paged like the model lists: the page size when neither `first` nor
+    `last` is given, a clear refusal beyond it."""
+
+    @classmethod
+    def connection_resolver(cls, resolver, connection_type, root, info, **args):
+        limit = graphene_settings.RELAY_CONNECTION_MAX_LIMIT
+        check_page(args, limit, info.field_name)
+        if not args.get("first") and not args.get("last"):
+            args["first"] = limit
+        return super().connection_resolver(resolver, connection_type, root, info, **args)
+
+
 class OrderedConnectionField(DjangoFilterConnectionField):
     """A filtered connection with `orderBy`: a list of names or one string (GraphQL coerces a
     single value into the list), camelCase or snake_case, `-` for descending, `?` for random
@@ -143,18 +175,7 @@ class OrderedConnectionField(DjangoFilterConnectionField):
         cls, resolver, connection, default_manager, queryset_resolver, max_limit,
         enforce_first_or_last, root, info, **args,
     ):
-        # graphene-django refuses an oversized page with `assert`, which the view masks as an
-        # internal error: refuse it here with a message the client can act on.
-        for name in ("first", "last", "offset"):
-            if (args.get(name) or 0) < 0:
-                raise GraphQLError(f"`{name}` must not be negative.")
-        for name in ("first", "last"):
-            size = args.get(name)
-            if max_limit and size and size > max_limit:
-                raise GraphQLError(
-                    f"Requesting {size} records on the `{info.field_name}` connection exceeds "
-                    f"the `{name}` limit of {max_limit} records."
-                )
+        check_page(args, max_limit, info.field_name)
         return super().connection_resolver(
             resolver, connection, default_manager, queryset_resolver, max_limit,
             enforce_first_or_last, root, info, **args,

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import graphene
-from graphene_django import DjangoConnectionField, DjangoObjectType
-from graphql import GraphQLError
+from graphene_django import DjangoObjectType
 
 from core.gql.types import CountableConnection, ScopedObjectType, node_meta
 from openimis_claim.models import (
@@ -167,26 +166,3 @@ class ClaimHistoryGQLType(ScopedObjectType):
 
     def resolve_restore_id(self, info) -> int | None:
         return self.restore_id
-
-
-class ListConnectionField(DjangoConnectionField):
-    """A connection over a list its resolver built and scoped already (graphene-django would
-    otherwise query the model again), paged like the others: without `first` or `last`, the
-    configured page size; beyond it, a message instead of graphene-django's assertion."""
-
-    @classmethod
-    def resolve_queryset(cls, connection, iterable, info, args):
-        return iterable
-
-    @classmethod
-    def connection_resolver(cls, resolver, connection, default_manager, queryset_resolver,
-                            max_limit, enforce_first_or_last, root, info, **args):
-        for name in ("first", "last", "offset"):
-            if (args.get(name) or 0) < 0:
-                raise GraphQLError(f"`{name}` must not be negative.")
-        for name in ("first", "last"):
-            if max_limit and (args.get(name) or 0) > max_limit:
-                raise GraphQLError(f"`{name}` must not exceed {max_limit}.")
-        return super().connection_resolver(resolver, connection, default_manager,
-                                           queryset_resolver, max_limit, enforce_first_or_last,
-                                           root, info, **args)

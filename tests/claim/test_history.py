@@ -330,7 +330,11 @@ def test_history_pages_like_other_connections(gql, scene, make_user):
     assert page["pageInfo"]["hasNextPage"] is True
     assert len(page["edges"]) == 2
     response = gql(HISTORY_EXTRAS, {"uuid": str(claim.uuid), "first": 101}, user=reader)
-    assert response.error_messages == ["`first` must not exceed 100."]
+    assert response.error_messages == [
+        "Requesting 101 records on the `claimHistory` connection exceeds the `first` limit of "
+        "100 records."]
+    negative = gql(HISTORY_EXTRAS, {"uuid": str(claim.uuid), "first": -1}, user=reader)
+    assert negative.error_messages == ["`first` must not be negative."]
 
 
 # --- query counts ----------------------------------------------------------------------------

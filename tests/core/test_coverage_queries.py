@@ -142,6 +142,20 @@ def test_per_treatment_amounts_are_whole_for_a_new_claim(gql, tenant, clerk):
         ("200.00", "200.00", "200.00")
 
 
+@pytest.mark.parametrize(("first", "message"), [
+    (-1, "`first` must not be negative."),
+    (101, "Requesting 101 records on the `policiesByInsuree` connection exceeds the `first` "
+          "limit of 100 records."),
+])
+def test_a_page_out_of_bounds_is_refused_with_a_message(gql, clerk, covered, first, message):
+    _family, insuree, _policy, _service = covered
+    query = "query ($chfId: String!, $first: Int) { policiesByInsuree(chfId: $chfId, " \
+            "first: $first) { totalCount } }"
+    response = gql(query, {"chfId": insuree.chf_id, "first": first}, user=clerk)
+    assert response.data["policiesByInsuree"] is None
+    assert response.error_messages == [message]
+
+
 def test_a_target_date_outside_the_policy_lists_nothing(gql, clerk, covered):
     _family, insuree, _policy, _service = covered
 
