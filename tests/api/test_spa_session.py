@@ -2,7 +2,8 @@
 
 One cookie-keeping client plays fe-core 1.11 / fe-claim 1.10 in their order: start-up while
 logged out, login, the shell's queries, the claim searcher, a claim page with its side queries,
-entering and submitting a claim with mutation-log polling, and printing. Requests carry the
+the claim form's pickers, entering and submitting a claim with mutation-log polling, and
+printing. Requests carry the
 headers the app really sends, junk included (`Authorization: JWT undefined`, `X-CSRFToken: null`
 before login, then the token from `getCsrfToken`); only cookies authenticate. Every step checks
 the data the app reads, and no answer may be an HTTP 500.
@@ -94,6 +95,15 @@ CREATE_CLAIM = """mutation { createClaim(input: { clientMutationId: "%(cmid)s",
   items: [{ itemId: %(item)d, qtyProvided: "4.00", priceAsked: "2.50", status: 1 }],
   services: [{ serviceId: %(service)d, qtyProvided: "1.00", priceAsked: "10.00", status: 1 }]
 }) { clientMutationId internalId } }"""
+# The claim form's pickers, as the clerk fills in a new claim.
+INSUREE = """{ insurees(chfId: "%s", ignoreLocation: true) { edges { node {
+  id uuid chfId lastName otherNames dob } } } }"""
+DIAGNOSES = """{ diagnosesStr(str: "B5", first: 20) { edges { node { id code name } } } }"""
+ITEMS = """{ medicalItemsStr(str: "amox", first: 20, pricelistUuid: "%s", date: "%s") {
+  edges { node { id name code price quantity maximumAmount requiresPreauthorization } } } }"""
+SERVICES = """{ medicalServicesStr(str: "CONS", first: 20, pricelistUuid: "%s", date: "%s") {
+  edges { node { id name code price maximumAmount requiresPreauthorization } } } }"""
+VALIDATE_CODE = '{ validateClaimCode(claimCode: "%s") }'
 SUBMIT_CLAIMS = """mutation { submitClaims(input: { clientMutationId: "%s",
   clientMutationLabel: "Submit claim CLK-0042", uuids: ["%s"] }) {
   clientMutationId internalId } }"""
@@ -266,6 +276,20 @@ def test_the_web_app_session(scene):
     last = app.data(LAST_CLAIM_AT % ("111111111", "ENT0", facility.uuid))["claims"]
     assert [edge["node"]["code"] for edge in last["edges"]] == ["ENT2"]
     assert last["totalCount"] == 3  # ENT1, ENT2 and OLD1; never ENT0, never another facility
+
+    # A new claim: the insuree, diagnosis and price-list pickers, and the code check.
+    (insuree,) = app.data(INSUREE % "111111111")["insurees"]["edges"]
+    assert insuree["node"]["uuid"] == str(scene.insuree.uuid)
+    diagnoses = app.data(DIAGNOSES)["diagnosesStr"]["edges"]
+    assert "B50" in [edge["node"]["code"] for edge in diagnoses]
+    (item_row,) = app.data(ITEMS % (facility.items_pricelist.uuid, VISIT))[
+        "medicalItemsStr"]["edges"]
+    assert (item_row["node"]["code"], item_row["node"]["price"]) == ("AMOX", "2.50")  # own price
+    (service_row,) = app.data(SERVICES % (facility.services_pricelist.uuid, VISIT))[
+        "medicalServicesStr"]["edges"]
+    assert (service_row["node"]["code"], service_row["node"]["price"]) == ("CONS", "10.00")
+    assert app.data(VALIDATE_CODE % "CLK-0042")["validateClaimCode"] is True
+    assert app.data(VALIDATE_CODE % "ENT1")["validateClaimCode"] is False
 
     # Entering a claim through the flat input, then polling its log.
     ids = {"cmid": "5b7d3c5e-1c1f-4f55-9ad6-8a1f0e1c0042", "insuree": scene.insuree.pk,
