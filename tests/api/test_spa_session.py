@@ -2,8 +2,8 @@
 
 One cookie-keeping client plays fe-core 1.11 / fe-claim 1.10 in their order: start-up while
 logged out, login, the shell's queries, the claim searcher, a claim page with its side queries,
-the claim form's pickers, entering and submitting a claim with mutation-log polling, and
-printing. Requests carry the
+the claim form's pickers, entering and submitting a claim with mutation-log polling, printing,
+and logging out. Requests carry the
 headers the app really sends, junk included (`Authorization: JWT undefined`, `X-CSRFToken: null`
 before login, then the token from `getCsrfToken`); only cookies authenticate. Every step checks
 the data the app reads, and no answer may be an HTTP 500.
@@ -36,6 +36,7 @@ REFRESH = "mutation { refreshToken { refreshExpiresIn } }"
 LOGIN = """mutation authenticate($username: String!, $password: String!) {
   tokenAuth(username: $username, password: $password) { refreshExpiresIn } }"""
 CSRF = "mutation { getCsrfToken { csrfToken } }"
+LOGOUT = "mutation { deleteTokenCookie { deleted } deleteRefreshTokenCookie { deleted } }"
 LANGUAGES = "{ languages { name code } }"
 USER_DISTRICTS = "{ userDistricts { id uuid code name parent { id uuid code name } } }"
 HF = """id uuid code name level servicesPricelist { id uuid } itemsPricelist { id uuid }
@@ -323,6 +324,14 @@ def test_the_web_app_session(scene):
     # The app refreshes its token from the cookie while it runs.
     data = app.data(REFRESH)
     assert data["refreshToken"]["refreshExpiresIn"] > 0
+
+    # Logging out clears both cookies: the app is anonymous again.
+    data = app.data(LOGOUT)
+    assert data == {"deleteTokenCookie": {"deleted": True},
+                    "deleteRefreshTokenCookie": {"deleted": True}}
+    _response, body = app.post(USER)
+    assert body["errors"][0]["message"] == "Authentication required"
+    app.post(REFRESH, expect=401)
 
 
 def test_junk_headers_are_absent_and_cookies_still_count(scene):
