@@ -237,3 +237,19 @@ def test_every_admin_uses_the_tenant_base():
         assert isinstance(model_admin, TenantModelAdmin), model.__name__
         for inline in model_admin.inlines:
             assert issubclass(inline, TenantInlineMixin), inline.__name__
+
+
+def test_an_admin_outside_the_base_is_refused_at_start_up():
+    from core.checks import check_admin_scoping
+    from tests.sampleapp.models import Note
+
+    assert check_admin_scoping() == []
+    admin.site.register(Note, admin.ModelAdmin)
+    try:
+        errors = check_admin_scoping()
+    finally:
+        admin.site.unregister(Note)
+
+    assert [(e.id, e.msg) for e in errors] == [(
+        "openimis.E002", "django.contrib.admin.options.ModelAdmin (admin of sample.Note) "
+        "does not build on core.admin_base.TenantModelAdmin.")]
