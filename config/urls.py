@@ -32,3 +32,9 @@ for module in loaded_modules():
             raise
         continue
     urlpatterns.append(path(f"api/{module.module_name}/", include(module_urls)))
+
+# Errors Django answers before (or instead of) a view: JSON under /api/, HTML pages elsewhere.
+handler400 = "core.http.bad_request"
+handler403 = "core.http.permission_denied"
+handler404 = "core.http.page_not_found"
+handler500 = "core.http.server_error"

@@ -1,11 +1,15 @@
-"""Database helpers the ORM lacks for bulk work."""
+"""Database helpers the ORM lacks: bulk writes, and telling which unique rule a write broke."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 
-from django.db import connections, router
-from django.db.models import Model
+from django.apps import apps
+from django.db import IntegrityError, connections, router
+from django.db.models import Model, UniqueConstraint
 
 
 def update_rows(model: type[Model], rows: Sequence[Model], fields: Sequence[str]) -> None:
@@ -76,3 +80,68 @@ def insert_rows(model: type[Model], rows: Sequence[Model]) -> None:
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT * FROM unnest({arrays})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
+
+
+# --- Unique rules broken by a write ----------------------------------------------------------
+
+PG_UNIQUE_VIOLATION = "23505"
+SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
+PG_KEY = re.compile(r"Key \((.+?)\)=")
+
+
+@dataclass(frozen=True)
+class UniqueViolation:
+    """The model and fields of the unique rule a write broke, and the constraint's name when
+    the model declares one (a `unique=True` field has none of ours)."""
+
+    model: type[Model]
+    fields: tuple[str, ...]
+    constraint: str | None
+
+
+def _model_of_table(table: str) -> type[Model] | None:
+    return next((m for m in apps.get_models() if m._meta.db_table == table), None)
+
+
+def unique_violation(exc: IntegrityError) -> UniqueViolation | None:
+    """Which unique rule `exc` reports, read from the database's own report (PostgreSQL's
+    diagnostics, SQLite's message); None for any other integrity error (a missing foreign key,
+    a NULL), which is a fault, not a conflict between two requests."""
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) == PG_UNIQUE_VIOLATION:
+        diag = cause.diag
+        table, name = diag.table_name or "", diag.constraint_name
+        key = PG_KEY.match(diag.message_detail or "")
+        columns = [c.strip().strip('"') for c in key.group(1).split(",")] if key else []
+    else:
+        found = SQLITE_UNIQUE.match(str(exc))
+        if found is None:
+            return None
+        pairs = [part.strip().split(".", 1) for part in found.group(1).split(",")]
+        if any(len(pair) != 2 for pair in pairs):
+            return None
+        table, name, columns = pairs[0][0], None, [column for _, column in pairs]
+    model = _model_of_table(table)
+    if model is None:
+        return None
+    by_column = {field.column: field.name for field in model._meta.concrete_fields}
+    fields = tuple(by_column.get(column, column) for column in columns)
+    declared = [c for c in model._meta.constraints if isinstance(c, UniqueConstraint)]
+    if name is None or not any(c.name == name for c in declared):
+        name = next((c.name for c in declared if tuple(c.fields) == fields), None)
+    return UniqueViolation(model=model, fields=fields, constraint=name)
+
+
+@contextmanager
+def unique_violation_as(constraint: str, error: Callable[[], Exception]) -> Iterator[None]:
+    """A write in the block that breaks `constraint` raises `error()` instead: the request that
+    lost a race past a pre-check gets the pre-check's own error. Nothing may be written after
+    the failed statement: the caller's transaction is to be rolled back (PostgreSQL has
+    aborted it)."""
+    try:
+        yield
+    except IntegrityError as exc:
+        violation = unique_violation(exc)
+        if violation is not None and violation.constraint == constraint:
+            raise error() from exc
+        raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import unicodedata
 from pathlib import Path
 
 from django.conf import settings
@@ -31,3 +32,31 @@ def files_root() -> Path | None:
         configured = ""
     root = configured or settings.CLAIM_ATTACHMENTS_ROOT
     return Path(root) if root else None
+
+
+# Characters a file name may not carry: controls (Cc: NUL, CR, LF, ...), format characters
+# (Cf: the bidi overrides that make "exe.pdf" read "fdp.exe"), line and paragraph separators.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def _unsafe(character: str) -> bool:
+    return unicodedata.category(character) in _UNSAFE_CATEGORIES
+
+
+def check_filename(value: str | None, field: str = "filename") -> str:
+    """A file name as given, refused when it carries a control, format or line-break character
+    (a name with CR/LF would be stored and break, or split, the download's headers later)."""
+    name = value or ""
+    bad = next((c for c in name if _unsafe(c)), None)
+    if bad is not None:
+        raise MutationError(f"{field} may not contain control characters (found U+{ord(bad):04X})",
+                            code="invalid_filename", detail=field)
+    return name
+
+
+def safe_filename(value: str | None) -> str:
+    """Any name made fit to offer a download under: without unsafe characters, folder
+    separators as "_" (a claim code may hold "/"), at most 255 characters. Stored rows are not
+    trusted to have been checked: they may predate the check or come from the admin."""
+    name = "".join("_" if c in "/\\" else c for c in (value or "") if not _unsafe(c))
+    return name.strip()[:255]

@@ -9,6 +9,7 @@ classmethod, and the same rule for one row in memory as a `visible_to(self, user
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import TypeVar
 
@@ -77,6 +78,21 @@ def own_facility_only(user, queryset: QuerySet[M], path: str = "health_facility"
     if user.health_facility_id is not None:
         return queryset.filter(**{f"{path}_id": user.health_facility_id})
     return queryset
+
+
+# The largest id a bigint column holds (PostgreSQL and SQLite alike).
+MAX_PRIMARY_KEY = 2**63 - 1
+
+
+def as_primary_key(value) -> int | None:
+    """A numeric id the database can look up, or None: ASCII digits within a bigint. A
+    5,000-digit "id" is simply not found, instead of an overflow (or Python's refusal to parse
+    it) deep in a query."""
+    text = str(value if value is not None else "").strip()
+    if not re.fullmatch(r"[0-9]{1,19}", text):
+        return None
+    number = int(text)
+    return number if number <= MAX_PRIMARY_KEY else None
 
 
 def is_uuid(value) -> bool:

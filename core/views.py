@@ -6,15 +6,22 @@ import logging
 import re
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from graphene_django.views import GraphQLView, HttpError
 from graphql import ExecutionResult, GraphQLError, specified_rules
 from graphql_jwt.exceptions import JSONWebTokenError
 
 from core.gql.policy import PolicyMiddleware
 from core.gql.validation import NoIntrospection, alias_limit_rule, depth_limit_rule
+from core.http import json_error, rest_endpoint
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +53,43 @@ class OpenIMISGraphQLView(GraphQLView):
             rules.append(NoIntrospection)
         self.validation_rules = rules
         return super().dispatch(request, *args, **kwargs)
+
+    def parse_body(self, request):
+        """The body as graphene-django reads it, but every body it cannot read is a GraphQL-style
+        400 (413 when over Django's size limit): graphene-django decodes `application/graphql`
+        unchecked, and Django's own refusals (a multipart body without boundary, too many
+        fields) would otherwise bypass the GraphQL error format."""
+        try:
+            if self.get_content_type(request) in ("application/json", "application/graphql"):
+                request.body.decode("utf-8")
+            return super().parse_body(request)
+        except UnicodeDecodeError:
+            raise _bad_request("The request body is not valid UTF-8.") from None
+        except RequestDataTooBig:
+            raise HttpError(HttpResponse(status=413), "The request body is too large.") from None
+        except (MultiPartParserError, SuspiciousOperation, BadRequest):
+            raise _bad_request("The request body could not be read.") from None
+
+    @staticmethod
+    def get_graphql_params(request, data):
+        """`query`, `variables`, `operationName` of the body or query string, each of the type
+        the GraphQL-over-HTTP convention gives it, or a 400: graphene-django passes whatever JSON
+        arrived (`{"query": 123}`, an object, ...) on to code that expects a string or a
+        mapping."""
+        query, variables, operation_name, request_id = GraphQLView.get_graphql_params(
+            request, data)
+        if query is not None and not isinstance(query, str):
+            raise _bad_request("query must be a string: the GraphQL document.")
+        if variables in (None, ""):
+            variables = None
+        elif not isinstance(variables, dict):
+            raise _bad_request("variables must be a JSON object of variable names and values.")
+        if operation_name in (None, ""):
+            operation_name = None
+        elif not isinstance(operation_name, str):
+            raise _bad_request("operationName must be a string: the name of an operation of "
+                               "the document.")
+        return query, variables, operation_name, request_id
 
     def can_display_graphiql(self, request, data) -> bool:
         return settings.DEBUG and super().can_display_graphiql(request, data)
@@ -91,6 +135,11 @@ class OpenIMISGraphQLView(GraphQLView):
         return formatted
 
 
+def _bad_request(message: str) -> HttpError:
+    """A 400 that graphene-django's dispatch answers as `{"errors": [{"message": ...}]}`."""
+    return HttpError(HttpResponseBadRequest(), message)
+
+
 def _only_token_errors(result: ExecutionResult) -> bool:
     """A refused or missing token with nothing else answered: the client must log in (401)."""
     if not result.errors:
@@ -130,8 +179,8 @@ def user_json(user) -> dict:
     }
 
 
-@require_GET
+@rest_endpoint("GET")
 def current_user(request: HttpRequest) -> JsonResponse:
     if not request.user.is_authenticated:
-        return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
+        return json_error(401, "Authentication credentials were not provided.")
     return JsonResponse(user_json(request.user))

@@ -20,7 +20,7 @@ from django.utils import timezone
 from graphql_relay import from_global_id
 
 from core.config import module_config
-from core.files import decode_document
+from core.files import check_filename, decode_document
 from core.files import files_root as attachments_root
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
@@ -149,6 +149,7 @@ def add_document(user, data: dict[str, Any]) -> MutationOutcome:
         raise MutationError("documentType is required", code="required", detail="documentType")
     if not data.get("document"):
         raise MutationError("document is required", code="required", detail="document")
+    filename = check_filename(_text(data, "filename"))
     mime = _text(data, "mime").lower()
     content = decode_document(data["document"])
     _check_document(content, mime)
@@ -159,7 +160,7 @@ def add_document(user, data: dict[str, Any]) -> MutationOutcome:
                             code="duplicate_document", detail=str(twin.uuid))
     document = ApprovalDocument(
         request=request, document_type=document_type[:50], title=_text(data, "title"),
-        description=_text(data, "description"), filename=_text(data, "filename"), mime=mime,
+        description=_text(data, "description"), filename=filename, mime=mime,
         uploaded_by=user)
     _store(document, content)
     document.save()

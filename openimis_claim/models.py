@@ -100,6 +100,10 @@ class RelativePool(models.Model):
         return f"{self.product_id} {self.year}-{self.month:02d}: {self.amount}"
 
 
+# A valid claim's code is unique at its facility (the name services map a violation by).
+CODE_PER_FACILITY = "claim_code_per_facility"
+
+
 class Claim(models.Model):
     """A claim; amounts follow API.md's price-per-stage table:
 
@@ -170,7 +174,7 @@ class Claim(models.Model):
     validity_to = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [unique_while_valid("claim_code_per_facility", "health_facility", "code")]
+        constraints = [unique_while_valid(CODE_PER_FACILITY, "health_facility", "code")]
         indexes = [
             models.Index(fields=["tenant", "status", "-date_claimed"]),
             models.Index(fields=["insuree", "date_from"]),

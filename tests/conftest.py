@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -31,6 +32,17 @@ def _expected_database_vendor(django_db_setup, django_db_blocker):
     if expected:
         with django_db_blocker.unblock():
             assert connection.vendor == expected, f"tests ran on {connection.vendor}"
+
+
+@pytest.fixture
+def reference_data() -> None:
+    """The rows the migrations seed (languages, diagnoses), loaded again by the migrations' own
+    functions: a test with `django_db(transaction=True)` flushes every table when it ends, so
+    the next such test would find none."""
+    from django.apps import apps
+
+    import_module("core.migrations.0002_languages").add_languages(apps, None)
+    import_module("core.migrations.0003_diagnoses").load_diagnoses(apps, None)
 
 
 @pytest.fixture

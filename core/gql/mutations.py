@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.codes import MutationStatus
+from core.db import UniqueViolation, unique_violation
 from core.gql.errors import MutationError, error_entry
 from core.gql.policy import POLICY_ATTR, Policy
 from core.models import MutationLog
@@ -38,6 +39,9 @@ from core.signals import mutation_signals
 logger = logging.getLogger(__name__)
 
 ABSENT_STRINGS = frozenset({"undefined", "null"})
+
+# The code of an unexpected failure: the only error a retry with the same client id runs again.
+INTERNAL_ERROR = "internal_error"
 
 
 @dataclass
@@ -74,6 +78,17 @@ def _without(value: Any, keys: frozenset[str]) -> Any:
 
 def _as_json(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _duplicate_entry(violation: UniqueViolation) -> dict[str, Any]:
+    """A unique rule broken by a write the service's own checks let through (another request
+    saved the same value in the meantime): named, with the fields it concerns."""
+    meta = violation.model._meta
+    shown = [name for name in violation.fields if name != "tenant"] or list(violation.fields)
+    labels = " and ".join(str(meta.get_field(name).verbose_name) if name in
+                          {f.name for f in meta.concrete_fields} else name for name in shown)
+    return error_entry(f"Another {meta.verbose_name} with the same {labels} was saved first; "
+                       f"reload and try again", code="duplicate", detail=", ".join(shown))
 
 
 def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
@@ -171,31 +186,35 @@ class OpenIMISMutation(graphene.relay.ClientIDMutation):
         except ValidationError as exc:
             cls._finish(log, _validation_errors(exc))
         except Exception as exc:
-            logger.exception("Mutation %s failed (log %s)", cls.__name__, log.id)
-            detail = f"{type(exc).__name__}: {exc}" if settings.DEBUG else None
-            cls._finish(
-                log, [error_entry("Unexpected error", code="internal_error", detail=detail)]
-            )
+            violation = unique_violation(exc) if isinstance(exc, IntegrityError) else None
+            if violation is not None:
+                # Another request saved the same unique value first: a conflict the user can
+                # act on, not a fault.
+                cls._finish(log, [_duplicate_entry(violation)])
+            else:
+                logger.exception("Mutation %s failed (log %s)", cls.__name__, log.id)
+                detail = f"{type(exc).__name__}: {exc}" if settings.DEBUG else None
+                cls._finish(
+                    log, [error_entry("Unexpected error", code=INTERNAL_ERROR, detail=detail)]
+                )
         return log
 
     @classmethod
     def _start_log(
         cls, user, data: dict[str, Any], client_mutation_id: str | None
     ) -> tuple[MutationLog, bool]:
-        """The log of this call, or of the first call with the same client id (a retry: True).
+        """The log of this call, or of the first call with the same client id (a replay: True).
 
         A retry is told by the unique (user, client id) constraint rather than a lookup first:
         one statement per call, committed at once (status received) whatever the mutation
         does next."""
-        log = MutationLog(
-            user=user,
-            module=cls.module_name,
-            mutation=cls.__name__,
-            client_mutation_id=client_mutation_id,
-            client_mutation_label=data.get("client_mutation_label"),
-            client_mutation_details=data.get("client_mutation_details"),
-            json_content=cls.log_content(data),
-        )
+        fields = {
+            "client_mutation_label": data.get("client_mutation_label"),
+            "client_mutation_details": data.get("client_mutation_details"),
+            "json_content": cls.log_content(data),
+        }
+        log = MutationLog(user=user, module=cls.module_name, mutation=cls.__name__,
+                          client_mutation_id=client_mutation_id, **fields)
         try:
             if transaction.get_connection().in_atomic_block:
                 # Inside a caller's transaction, a savepoint keeps it usable after a duplicate.
@@ -205,8 +224,21 @@ class OpenIMISMutation(graphene.relay.ClientIDMutation):
                 log.save(force_insert=True)
             return log, False
         except IntegrityError:
-            # A retry, or the same client id raced in from another request: the first call's.
-            return MutationLog.objects.get(user=user, client_mutation_id=client_mutation_id), True
+            pass
+        # A retry, or the same client id raced in from another request. The first call's outcome
+        # is answered as stored (a success, a business error, or "received" while it runs),
+        # unless it failed unexpectedly: then this call takes its log over and runs, so that a
+        # transient failure (the database went away) never blocks the retry. One conditional
+        # UPDATE decides, so of two retries at once only one runs.
+        retried = MutationLog.objects.filter(
+            user=user, client_mutation_id=client_mutation_id, mutation=cls.__name__,
+            status=MutationStatus.ERROR, error__0__code=INTERNAL_ERROR,
+        ).update(
+            status=MutationStatus.RECEIVED, error=None, finish_date_time=None, uuids=[],
+            autogenerated_code=None, json_ext=None, request_date_time=timezone.now(), **fields,
+        )
+        log = MutationLog.objects.get(user=user, client_mutation_id=client_mutation_id)
+        return log, not retried
 
     @classmethod
     def _validate(cls, signals, user, data: dict[str, Any]) -> list[dict[str, Any]]:

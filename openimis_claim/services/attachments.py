@@ -12,10 +12,10 @@ from django.utils import timezone
 from graphql_relay import from_global_id
 
 from core.config import module_config
-from core.files import decode_document, files_root
+from core.files import check_filename, decode_document, files_root
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
-from core.scoping import is_uuid, scope_queryset
+from core.scoping import as_primary_key, is_uuid, scope_queryset
 from openimis_claim.codes import STATUS_MOVES
 from openimis_claim.models import ClaimAttachment, ClaimAttachmentType
 from openimis_claim.services.common import ClaimError, claim_for_change, require_status
@@ -70,6 +70,8 @@ def read_document(attachment: ClaimAttachment) -> bytes | None:
 
 def _apply(user, attachment: ClaimAttachment, data: dict[str, Any]) -> None:
     stored_mime = attachment.mime
+    if data.get("filename") is not None:
+        check_filename(data["filename"])
     for name in EDITABLE_FIELDS:
         if name in data and data[name] is not None:
             setattr(attachment, name, data[name])
@@ -107,12 +109,12 @@ def attachment_for(user, reference: Any) -> ClaimAttachment | None:
             text = from_global_id(text)[1]
         except Exception:  # anything undecodable is simply not found
             return None
-    if text.isdigit():
-        return attachments.filter(pk=int(text)).first()
+    pk = as_primary_key(text)
+    if pk is not None:
+        return attachments.filter(pk=pk).first()
     if is_uuid(text):
         return attachments.filter(uuid=uuid.UUID(text)).first()
     return None
-
 
 
 def create_attachment(user, data: dict[str, Any]) -> MutationOutcome:

@@ -11,6 +11,7 @@ from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from core.coverage_data import pricelist_details
+from core.db import unique_violation_as
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
 from core.models import Diagnosis, HealthFacility, Insuree, MedicalItem, MedicalService
@@ -24,7 +25,13 @@ from openimis_claim.codes import (
     ReviewStatus,
     VisitType,
 )
-from openimis_claim.models import Claim, ClaimAdmin, ClaimItem, ClaimService
+from openimis_claim.models import (
+    CODE_PER_FACILITY,
+    Claim,
+    ClaimAdmin,
+    ClaimItem,
+    ClaimService,
+)
 from openimis_claim.services.common import (
     ClaimError,
     claim_for_change,
@@ -195,9 +202,21 @@ def _claim_code(data: dict[str, Any], facility: HealthFacility, current: Claim |
         same = Claim.objects.filter(health_facility=facility, code=code, validity_to__isnull=True)
         taken = same.exclude(pk=current.pk).exists() if current is not None else same.exists()
     if taken:
-        raise MutationError(f"Claim code {code} already exists at {facility.code}",
-                            code="duplicate_code", detail="code")
+        raise _duplicate_code(code, facility)
     return code, False
+
+
+def _duplicate_code(code: str, facility: HealthFacility) -> MutationError:
+    return MutationError(f"Claim code {code} already exists at {facility.code}",
+                         code="duplicate_code", detail="code")
+
+
+def _saving_code(claim: Claim):
+    """Around the write of a claim's code: a request that passed the pre-check while another
+    saved the same code (two clerks, or one double-click) gets the pre-check's error from the
+    unique constraint, not an internal error."""
+    code, facility = claim.code, claim.health_facility  # read now: no query after the failure
+    return unique_violation_as(CODE_PER_FACILITY, lambda: _duplicate_code(code, facility))
 
 
 def _facility(user, data: dict[str, Any], *, code: str = "", lock: bool = False) -> \
@@ -241,7 +260,8 @@ def create_claim(user, data: dict[str, Any]) -> MutationOutcome:
     # Checked and priced before anything is written: one insert each for the claim (with its
     # amounts) and its lines.
     recompute_amounts(claim, [*items, *services])
-    claim.save()
+    with _saving_code(claim):
+        claim.save()
     ClaimItem.objects.bulk_create(items)
     ClaimService.objects.bulk_create(services)
     signals.claim_created.send(sender=Claim, claim=claim, user=user)
@@ -262,7 +282,8 @@ def update_claim(user, data: dict[str, Any]) -> MutationOutcome:
     for name, value in _claim_fields(user, data, facility).items():
         setattr(claim, name, value)
     claim.health_facility, claim.code, claim.audit_user = facility, code, user
-    claim.save()
+    with _saving_code(claim):
+        claim.save()
     _replace_lines(user, claim, data.get("items"), MedicalItem, ClaimItem, "item")
     _replace_lines(user, claim, data.get("services"), MedicalService, ClaimService, "service")
     if not (claim.items.exists() or claim.services.exists()):
@@ -295,7 +316,7 @@ def restore_claim(user, claim_uuid: str) -> MutationOutcome:
     except ClaimError as exc:
         raise MutationError(errors=[exc.entry]) from None
     attempt = original.restored_by.count() + 1
-    copy = Claim.objects.get(pk=original.pk)
+    copy = Claim.objects.select_related("health_facility").get(pk=original.pk)
     copy.pk = None
     copy.uuid = uuid.uuid4()  # None would be saved as NULL: the field default runs only on init
     copy.code = f"{original.code}-R{attempt}"[-MAX_CODE_LENGTH:]
@@ -307,7 +328,8 @@ def restore_claim(user, claim_uuid: str) -> MutationOutcome:
     copy.date_processed = copy.submit_stamp = copy.process_stamp = None
     copy.validity_from = timezone.now()
     copy.audit_user = user
-    copy.save()
+    with _saving_code(copy):
+        copy.save()
     for model, key in ((ClaimItem, "item"), (ClaimService, "service")):
         model.objects.bulk_create(
             model(claim=copy, qty_provided=line.qty_provided, price_asked=line.price_asked,
