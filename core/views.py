@@ -7,18 +7,24 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.views.decorators.http import require_GET
 from graphene_django.views import GraphQLView, HttpError
 from graphql import ExecutionResult, GraphQLError, specified_rules
 from graphql_jwt.exceptions import JSONWebTokenError
 
+from core.auth import CROSS_SITE_CONTENT_TYPES, is_cross_site
 from core.gql.policy import PolicyMiddleware
 from core.gql.validation import NoIntrospection, alias_limit_rule, depth_limit_rule
 
 logger = logging.getLogger(__name__)
 
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+CROSS_SITE_CONTENT_TYPE_REFUSED = (
+    "GraphQL requests must be sent as application/json; "
+    "form and plain-text posts are refused (they can come from another site)."
+)
 
 # Errors whose message is meant for the client; anything else is an internal failure.
 CLIENT_ERRORS = (GraphQLError, JSONWebTokenError, PermissionDenied, ValidationError)
@@ -46,6 +52,16 @@ class OpenIMISGraphQLView(GraphQLView):
             rules.append(NoIntrospection)
         self.validation_rules = rules
         return super().dispatch(request, *args, **kwargs)
+
+    def parse_body(self, request):
+        """Refuse what another site's page can send: a post from an untrusted origin, and any
+        form or plain-text post (no CORS preflight guards them; the web app sends JSON)."""
+        if request.method == "POST":
+            if is_cross_site(request):
+                raise HttpError(HttpResponseForbidden(), "Cross-site request refused.")
+            if self.get_content_type(request) in CROSS_SITE_CONTENT_TYPES:
+                raise HttpError(HttpResponse(status=415), CROSS_SITE_CONTENT_TYPE_REFUSED)
+        return super().parse_body(request)
 
     def can_display_graphiql(self, request, data) -> bool:
         return settings.DEBUG and super().can_display_graphiql(request, data)
