@@ -157,7 +157,8 @@ LOGIN_LOCKED_MESSAGE = "Too many failed login attempts; try again later."
 
 
 class ObtainToken(graphql_jwt.ObtainJSONWebToken):
-    """django-graphql-jwt's login behind the login throttle (`core.throttle`)."""
+    """Log in: sets the JWT and refresh-token cookies. Refused for a while after repeated
+    failures from the same address (HTTP 401, code LOGIN_LOCKED)."""
 
     class Meta:
         name = "ObtainJSONWebToken"
@@ -173,7 +174,7 @@ class ObtainToken(graphql_jwt.ObtainJSONWebToken):
 
 
 class Verify(graphql_jwt.Verify):
-    """`verifyToken`: also refuses a token of a user who changed password or was disabled."""
+    """Check an access token; refused once its user changed password or was disabled."""
 
     @classmethod
     def mutate(cls, root, info, token=None, **kwargs):
@@ -184,7 +185,7 @@ class Verify(graphql_jwt.Verify):
 
 
 class DeleteJSONWebTokenCookie(graphql_jwt.DeleteJSONWebTokenCookie):
-    """Logout: deletes the JWT cookie and revokes the refresh cookie sent along."""
+    """Log out: deletes the JWT cookie; the refresh cookie sent along stops working."""
 
     @classmethod
     def mutate(cls, root, info, **kwargs):
@@ -193,7 +194,7 @@ class DeleteJSONWebTokenCookie(graphql_jwt.DeleteJSONWebTokenCookie):
 
 
 class DeleteRefreshTokenCookie(graphql_jwt.DeleteRefreshTokenCookie):
-    """Logout: deletes the refresh cookie and revokes the token it held."""
+    """Log out: deletes the refresh cookie; the token it held stops working."""
 
     @classmethod
     def mutate(cls, root, info, **kwargs):
@@ -202,14 +203,15 @@ class DeleteRefreshTokenCookie(graphql_jwt.DeleteRefreshTokenCookie):
 
 
 class ChangePasswordMutation(graphene.relay.ClientIDMutation):
-    """openIMIS' `changePassword` (fe-profile's Change Password page): the caller's own password,
-    with the current one. Every earlier session of the user ends; a cookie session that made the
-    change gets fresh cookies so the web app stays logged in."""
+    """Change your own password (openIMIS' changePassword, as the profile page sends it): the
+    current password is required. Every earlier session ends; when called with the cookies, new
+    cookies keep this one logged in."""
 
     class Input:
         username = graphene.String(description="Accepted as openIMIS sends it; must be the "
                                                "caller's own username.")
-        old_password = graphene.String(required=True)
+        old_password = graphene.String(description="Your current password (required here; "
+                                                   "optional in openIMIS' input for admins).")
         new_password = graphene.String(required=True)
 
     success = graphene.Boolean()
@@ -221,7 +223,7 @@ class ChangePasswordMutation(graphene.relay.ClientIDMutation):
         user = request.user
         try:
             change_password(
-                user, data["old_password"], data["new_password"],
+                user, data.get("old_password") or "", data["new_password"],
                 username=data.get("username"), address=client_address(request),
             )
         except PasswordChangeRefused as exc:

@@ -3,9 +3,14 @@ and logout, a password change or deactivation cut off the tokens already handed 
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.test import Client
+from django.utils import timezone
 from graphql_jwt.refresh_token.utils import get_refresh_token_model
 from graphql_jwt.shortcuts import get_token
 
@@ -330,3 +335,31 @@ def test_change_password_by_header_token(make_user):
 
     assert r.data["changePassword"]["success"] is True
     assert "JWT" not in r.response.cookies
+
+
+# --- Upgrade: tokens of the library's table -----------------------------------------------------
+
+
+def test_the_migration_hashes_live_legacy_tokens_and_empties_the_old_table(make_user):
+    from django.apps import apps
+    from graphql_jwt.refresh_token.models import RefreshToken as LegacyRefreshToken
+
+    migration = importlib.import_module(
+        "core.migrations.0005_refresh_tokens_hashed_login_throttle")
+    user = make_user(username="alice")
+    live = LegacyRefreshToken.objects.create(user=user)
+    revoked = LegacyRefreshToken.objects.create(user=user, revoked=timezone.now())
+    week_ago = timezone.now() - timedelta(days=6)
+    LegacyRefreshToken.objects.filter(pk=live.pk).update(created=week_ago)
+
+    migration.hash_legacy_refresh_tokens(apps, None)
+
+    assert not LegacyRefreshToken.objects.exists()
+    carried = get_refresh_token_model().objects.get()
+    assert carried.user == user
+    assert carried.created == week_ago
+    assert carried.token_hash == hashlib.sha256(live.token.encode()).hexdigest()
+    # The session survives the upgrade: the cookie it holds still refreshes, once.
+    assert refresh_with(live.token).errors == []
+    assert_refused(refresh_with(live.token))
+    assert_refused(refresh_with(revoked.token))
