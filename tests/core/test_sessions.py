@@ -300,6 +300,23 @@ def test_change_password_applies_the_password_validators(make_user, new_password
     assert check_password(PASSWORD, User.objects.get(username="alice").password)
 
 
+def test_guessing_the_current_password_is_throttled_like_a_login(make_user):
+    """A stolen session cannot try passwords through changePassword faster than at the login."""
+    make_user(username="alice")
+    client, _tokens = logged_in()
+    csrf = csrf_for(client)
+    for _ in range(5):
+        r = change_password(client, csrf, oldPassword="guess", newPassword=NEW_PASSWORD)
+        assert r.data["changePassword"]["error"] == "The current password is not correct."
+
+    r = change_password(client, csrf, oldPassword=PASSWORD, newPassword=NEW_PASSWORD)
+
+    assert r.data["changePassword"] == {
+        "clientMutationId": "cp-1", "success": False,
+        "error": "Too many failed attempts; try again later."}
+    assert User.objects.get(username="alice").check_password(PASSWORD)
+
+
 def test_change_password_of_someone_else_is_refused(make_user):
     make_user(username="alice")
     make_user(username="bob")
