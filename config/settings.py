@@ -110,21 +110,36 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Shared cache: login throttling and module configuration live here, so production points it at
-# Redis (REDIS_URL) and every worker sees the same state.
+# Shared cache: module configuration lives here, so production points it at Redis (REDIS_URL)
+# and every worker sees the same state. The login throttle has its own cache (LOGIN_THROTTLE_CACHE)
+# that every worker shares even without Redis: a table of the database (core.throttle).
+LOGIN_THROTTLE_CACHE = "login_throttle"
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-        }
+        },
+        LOGIN_THROTTLE_CACHE: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "throttle",
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        LOGIN_THROTTLE_CACHE: {
+            "BACKEND": "core.throttle.DatabaseCounterCache",
+            "LOCATION": "core_login_throttle",  # created by core's migrations
+            # Expired rows are culled; live counters must not be, however many there are.
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        },
+    }
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
-    "graphql_jwt.backends.JSONWebTokenBackend",
+    "core.auth.JSONWebTokenBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -178,12 +193,24 @@ GRAPHQL_JWT = {
     "JWT_COOKIE_SECURE": COOKIES_SECURE,
     "JWT_COOKIE_SAMESITE": os.environ.get("JWT_COOKIE_SAMESITE", "Lax"),
     "JWT_CSRF_ROTATION": True,
+    # Hashed refresh tokens, a password stamp in access tokens, no refresh for disabled users
+    # (core.tokens).
+    "JWT_REFRESH_TOKEN_MODEL": "core.RefreshToken",
+    "JWT_GET_REFRESH_TOKEN_HANDLER": "core.tokens.get_refresh_token",
+    "JWT_PAYLOAD_HANDLER": "core.tokens.jwt_payload",
 }
 
-# Failed logins: after LOGIN_MAX_FAILURES for one username the account is locked for
-# LOGIN_LOCKOUT_SECONDS (counted in the shared cache, not the database).
+# Login throttle (core.throttle), per window of LOGIN_LOCKOUT_SECONDS: failures per (username,
+# client address), per client address, and per username from addresses the user never logged
+# in from (LOGIN_KNOWN_ADDRESS_DAYS).
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
+LOGIN_MAX_FAILURES_PER_USERNAME = env_int("LOGIN_MAX_FAILURES_PER_USERNAME", 100)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+LOGIN_KNOWN_ADDRESS_DAYS = env_int("LOGIN_KNOWN_ADDRESS_DAYS", 30)
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For;
+# 0 (the default) trusts only REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- GraphQL ------------------------------------------------------------------------------------
 GRAPHENE = {

@@ -13,8 +13,8 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
-from graphql_jwt.refresh_token.admin import RefreshTokenAdmin as JWTRefreshTokenAdmin
-from graphql_jwt.refresh_token.models import RefreshToken
+from django.utils import timezone
+from graphql_jwt.refresh_token.models import RefreshToken as LibraryRefreshToken
 
 from core import admin_registers  # noqa: F401  (registers the register models)
 from core.admin_base import TenantModelAdmin, TenantTabularInline, is_platform_user
@@ -23,6 +23,7 @@ from core.models import (
     Language,
     ModuleConfiguration,
     MutationLog,
+    RefreshToken,
     Role,
     RoleRight,
     Tenant,
@@ -148,14 +149,34 @@ class GroupAdmin(TenantModelAdmin, DjangoGroupAdmin):
     platform_only = True
 
 
-admin.site.unregister(RefreshToken)
+# The library's own table is emptied by the migration to hashed tokens (core.RefreshToken).
+admin.site.unregister(LibraryRefreshToken)
 
 
 @admin.register(RefreshToken)
-class RefreshTokenAdmin(TenantModelAdmin, JWTRefreshTokenAdmin):
-    """Refresh tokens are credentials: only the platform operator sees (and revokes) them."""
+class RefreshTokenAdmin(TenantModelAdmin):
+    """Sessions, not credentials: only hashes are stored. The platform operator sees them and
+    revokes them (a revoked token no longer refreshes)."""
 
     platform_only = True
+    list_display = ("user", "created", "revoked", "expired")
+    list_filter = ("revoked",)
+    search_fields = ("user__username",)
+    fields = ("user", "created", "revoked")
+    readonly_fields = ("user", "created", "revoked")
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(boolean=True, description="expired")
+    def expired(self, token) -> bool:
+        return token.is_expired()
+
+    @admin.action(description="Revoke the selected refresh tokens")
+    def revoke(self, request, queryset) -> None:
+        count = queryset.filter(revoked__isnull=True).update(revoked=timezone.now())
+        self.message_user(request, f"{count} refresh token(s) revoked.")
 
 
 class FieldControlInline(TenantTabularInline):

@@ -7,6 +7,8 @@ DEFAULT_CFG = {
     "gql_query_users_profile_perms": [],
     "gql_query_roles_perms": ["122001"],
     "gql_query_mutation_logs_perms": [],
+    # changePassword (a user's own password, with the current one): any logged-in user.
+    "gql_mutation_change_password_perms": [],
     # Who may read every mutation log of their tenant, not just their own.
     "gql_query_mutation_logs_admin_perms": ["121801"],
     # Registers. Pickers of reference data are open to every user of the tenant.

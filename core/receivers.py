@@ -1,11 +1,12 @@
 """Receivers core connects in `CoreConfig.ready()`."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from graphql_jwt.refresh_token.signals import refresh_token_rotated
 
+from core import tokens
 from core.config import clear_module_config_cache
-from core.models import ModuleConfiguration
+from core.models import ModuleConfiguration, User
 
 
 @receiver(post_save, sender=ModuleConfiguration, dispatch_uid="core-config-saved")
@@ -17,4 +18,18 @@ def forget_module_config(sender, instance: ModuleConfiguration, **kwargs) -> Non
 @receiver(refresh_token_rotated, dispatch_uid="core-revoke-rotated-refresh-token")
 def revoke_rotated_refresh_token(sender, request, refresh_token, **kwargs) -> None:
     """A refresh token is good for one refresh: a stolen copy used later is refused."""
-    refresh_token.revoke(request)
+    tokens.consume_rotated_refresh_token(request, refresh_token)
+
+
+@receiver(pre_save, sender=User, dispatch_uid="core-user-credentials-changing")
+def note_credential_change(sender, instance: User, raw: bool = False, update_fields=None,
+                           **kwargs) -> None:
+    if not raw:
+        tokens.note_credential_change(instance, update_fields)
+
+
+@receiver(post_save, sender=User, dispatch_uid="core-user-credentials-changed")
+def revoke_after_credential_change(sender, instance: User, **kwargs) -> None:
+    """Password changed or user deactivated, by any path that saves the user (admin site,
+    set_password, changePassword): every refresh token of theirs stops working."""
+    tokens.revoke_after_credential_change(instance)

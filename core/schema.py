@@ -12,7 +12,14 @@ from graphene_django import DjangoObjectType
 from graphql import GraphQLError
 
 from core import registers
-from core.auth import GetCsrfToken, ObtainToken
+from core.auth import (
+    ChangePasswordMutation,
+    DeleteJSONWebTokenCookie,
+    DeleteRefreshTokenCookie,
+    GetCsrfToken,
+    ObtainToken,
+    Verify,
+)
 from core.eligibility import check_eligibility
 from core.gql.coverage import CoverageQuery
 from core.gql.policy import authenticated, public, requires
@@ -198,9 +205,10 @@ class Query(StartupQuery, CoverageQuery, graphene.ObjectType):
 
 class Mutation(graphene.ObjectType):
     token_auth = public(ObtainToken.Field())
-    verify_token = public(graphql_jwt.Verify.Field())
+    verify_token = public(Verify.Field())
     refresh_token = public(graphql_jwt.Refresh.Field())
     revoke_token = public(graphql_jwt.Revoke.Field())
-    delete_token_cookie = public(graphql_jwt.DeleteJSONWebTokenCookie.Field())
-    delete_refresh_token_cookie = public(graphql_jwt.DeleteRefreshTokenCookie.Field())
+    delete_token_cookie = public(DeleteJSONWebTokenCookie.Field())
+    delete_refresh_token_cookie = public(DeleteRefreshTokenCookie.Field())
     get_csrf_token = public(GetCsrfToken.Field())
+    change_password = requires("gql_mutation_change_password_perms", ChangePasswordMutation.Field())

@@ -13,12 +13,19 @@ from django.core.exceptions import (
     SuspiciousOperation,
     ValidationError,
 )
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    JsonResponse,
+)
 from django.http.multipartparser import MultiPartParserError
 from graphene_django.views import GraphQLView, HttpError
 from graphql import ExecutionResult, GraphQLError, specified_rules
 from graphql_jwt.exceptions import JSONWebTokenError
 
+from core.auth import CROSS_SITE_CONTENT_TYPES, is_cross_site
 from core.gql.policy import PolicyMiddleware
 from core.gql.validation import NoIntrospection, alias_limit_rule, depth_limit_rule
 from core.http import json_error, rest_endpoint
@@ -26,6 +33,11 @@ from core.http import json_error, rest_endpoint
 logger = logging.getLogger(__name__)
 
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+CROSS_SITE_CONTENT_TYPE_REFUSED = (
+    "GraphQL requests must be sent as application/json; "
+    "form and plain-text posts are refused (they can come from another site)."
+)
 
 # Errors whose message is meant for the client; anything else is an internal failure.
 CLIENT_ERRORS = (GraphQLError, JSONWebTokenError, PermissionDenied, ValidationError)
@@ -59,6 +71,13 @@ class OpenIMISGraphQLView(GraphQLView):
         400 (413 when over Django's size limit): graphene-django decodes `application/graphql`
         unchecked, and Django's own refusals (a multipart body without boundary, too many
         fields) would otherwise bypass the GraphQL error format."""
+        if request.method == "POST":
+            # What another site's page can send: a post from an untrusted origin, and any form
+            # or plain-text post (no CORS preflight guards them; the web app sends JSON).
+            if is_cross_site(request):
+                raise HttpError(HttpResponseForbidden(), "Cross-site request refused.")
+            if self.get_content_type(request) in CROSS_SITE_CONTENT_TYPES:
+                raise HttpError(HttpResponse(status=415), CROSS_SITE_CONTENT_TYPE_REFUSED)
         try:
             if self.get_content_type(request) in ("application/json", "application/graphql"):
                 request.body.decode("utf-8")

@@ -29,11 +29,12 @@ from core.models.registers import (
     ServicesPricelist,
     ServicesPricelistDetail,
 )
+from core.models.sessions import LoginThrottleEntry, RefreshToken
 
 __all__ = [
     "Diagnosis", "Family", "FieldControl", "HealthFacility", "Insuree", "InsureePolicy",
-    "ItemsPricelist", "ItemsPricelistDetail", "Language", "Location", "MedicalItem",
-    "MedicalService", "ModuleConfiguration", "MutationLog", "Officer", "Policy", "Product",
-    "ProductItem", "ProductService", "Role", "RoleRight", "ServicesPricelist",
-    "ServicesPricelistDetail", "Tenant", "User",
+    "ItemsPricelist", "ItemsPricelistDetail", "Language", "Location", "LoginThrottleEntry",
+    "MedicalItem", "MedicalService", "ModuleConfiguration", "MutationLog", "Officer", "Policy",
+    "Product", "ProductItem", "ProductService", "RefreshToken", "Role", "RoleRight",
+    "ServicesPricelist", "ServicesPricelistDetail", "Tenant", "User",
 ]

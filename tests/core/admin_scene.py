@@ -8,7 +8,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from django.contrib.auth.models import Group
-from graphql_jwt.refresh_token.models import RefreshToken
 
 from core.codes import LocationType
 from core.models import (
@@ -16,6 +15,7 @@ from core.models import (
     ModuleConfiguration,
     MutationLog,
     Officer,
+    RefreshToken,
     Role,
     RoleRight,
     Tenant,
@@ -73,7 +73,7 @@ def make_tenant_rows(tenant: Tenant, suffix: str) -> SimpleNamespace:
     log = MutationLog.objects.create(user=user, module="claim", mutation="SubmitClaimsMutation")
     report = ReportDefinition.objects.create(name="claim_print", tenant=tenant,
                                              template=f"<h1>{suffix}</h1>")
-    token = RefreshToken.objects.create(user=user, token=f"token-{suffix}")
+    token = RefreshToken.objects.create(user=user)
     return SimpleNamespace(**vars(scene), tenant=tenant, region=region, district=district,
                            role=role, user=user, officer=officer, claim=claim, batch=batch,
                            pool=pool, approval=approval, log=log, report=report, token=token)

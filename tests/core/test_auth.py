@@ -8,14 +8,13 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
-from graphql_jwt.refresh_token.models import RefreshToken
 from graphql_jwt.shortcuts import get_token, get_user_by_token
 from graphql_jwt.utils import jwt_encode, jwt_payload
 
-from core.auth import LoginThrottle
-from core.models import HealthFacility, MutationLog
+from core.models import HealthFacility, MutationLog, RefreshToken
+from core.tokens import hash_refresh_token
 from tests.conftest import post_graphql
 from tests.sampleapp.models import Note
 
@@ -102,7 +101,7 @@ def test_login_sets_http_only_lax_secure_cookies(make_user):
     assert refresh["httponly"] is True
     assert refresh["samesite"] == "Lax"
     assert refresh["secure"] is True
-    assert RefreshToken.objects.get(token=refresh.value).user == user
+    assert RefreshToken.objects.get(token_hash=hash_refresh_token(refresh.value)).user == user
 
 
 def test_login_refresh_expires_in_is_the_refresh_lifetime(make_user):
@@ -347,7 +346,7 @@ def test_revoked_refresh_token_is_refused(make_user):
     r = post_graphql(client, REVOKE_TOKEN, {"refreshToken": refresh})
     assert r.status_code == 200
     assert r.errors == []
-    revoked = RefreshToken.objects.get(token=refresh).revoked
+    revoked = RefreshToken.objects.get(token_hash=hash_refresh_token(refresh)).revoked
     assert r.data == {"revokeToken": {"revoked": timegm(revoked.timetuple())}}
 
     by_argument = post_graphql(Client(), REFRESH_WITH_ARGUMENT, {"refreshToken": refresh})
@@ -467,7 +466,7 @@ def test_lockout_ends_when_the_window_expires(make_user):
         login(client, "alice", "wrong")
     assert login(client, "alice").error_messages == [LOCKED]
 
-    cache.delete(LoginThrottle("alice").key)  # what the cache timeout does
+    caches[settings.LOGIN_THROTTLE_CACHE].clear()  # what the end of the window does
 
     assert login(client, "alice").errors == []
 
@@ -604,3 +603,81 @@ def test_non_jwt_authorization_header_does_not_skip_csrf(make_user, header):
 
     assert r.error_messages == ["CSRF token missing or incorrect"]
     assert not Note.objects.exists()
+
+
+# --- Login CSRF: cross-site posts ----------------------------------------------------------------
+
+LOGIN_DOCUMENT = 'mutation { tokenAuth(username: "alice", password: "pass-word-1") { token } }'
+CROSS_SITE_REFUSED = (
+    "GraphQL requests must be sent as application/json; "
+    "form and plain-text posts are refused (they can come from another site)."
+)
+
+
+@pytest.mark.parametrize("content_type", [
+    "application/x-www-form-urlencoded", "multipart/form-data", "text/plain",
+])
+def test_cross_site_form_login_is_refused(make_user, content_type):
+    """What a hostile page can post without the browser asking first (login CSRF)."""
+    make_user(username="alice")
+    client = Client()
+    if content_type == "text/plain":
+        response = client.post("/api/graphql", data=f'{{"query": "{LOGIN_DOCUMENT}"}}',
+                               content_type=content_type)
+    elif content_type == "multipart/form-data":
+        response = client.post("/api/graphql", data={"query": LOGIN_DOCUMENT})
+    else:
+        response = client.post("/api/graphql", data=f"query={LOGIN_DOCUMENT}",
+                               content_type=content_type)
+
+    assert response.status_code == 415
+    assert response.json() == {"errors": [{"message": CROSS_SITE_REFUSED}]}
+    assert "JWT" not in response.cookies
+    assert "JWT-refresh-token" not in response.cookies
+
+
+def test_form_posted_mutation_is_refused_even_with_a_cookie(make_user):
+    make_user([900002], username="alice")
+    client = Client()
+    login(client, "alice")
+
+    response = client.post("/api/graphql", data={"query": CREATE_NOTE})
+
+    assert response.status_code == 415
+    assert not Note.objects.exists()
+
+
+@pytest.mark.parametrize("headers", [
+    {"HTTP_ORIGIN": "https://evil.example"},
+    {"HTTP_ORIGIN": "null"},
+    {"HTTP_SEC_FETCH_SITE": "cross-site"},
+    {"HTTP_ORIGIN": "http://testserver.evil.example", "HTTP_SEC_FETCH_SITE": "cross-site"},
+])
+def test_json_post_from_another_origin_is_refused(make_user, headers):
+    make_user(username="alice")
+
+    r = post_graphql(Client(), TOKEN_AUTH, {"username": "alice", "password": PASSWORD},
+                     headers=headers)
+
+    assert r.status_code == 403
+    assert r.body == {"errors": [{"message": "Cross-site request refused."}]}
+    assert "JWT" not in r.response.cookies
+
+
+@pytest.mark.parametrize("headers", [
+    {"HTTP_ORIGIN": "http://testserver", "HTTP_SEC_FETCH_SITE": "same-origin"},
+    {"HTTP_SEC_FETCH_SITE": "same-origin"},
+    {"HTTP_SEC_FETCH_SITE": "none"},
+    {"HTTP_ORIGIN": "https://imis.example.org", "HTTP_SEC_FETCH_SITE": "cross-site"},
+    {"HTTP_ORIGIN": "https://app.imis.example.org", "HTTP_SEC_FETCH_SITE": "same-site"},
+])
+def test_json_post_from_the_app_or_a_trusted_origin_logs_in(make_user, settings, headers):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://imis.example.org", "https://*.imis.example.org"]
+    make_user(username="alice")
+
+    r = post_graphql(Client(), TOKEN_AUTH, {"username": "alice", "password": PASSWORD},
+                     headers=headers)
+
+    assert r.status_code == 200
+    assert r.errors == []
+    assert "JWT" in r.response.cookies
