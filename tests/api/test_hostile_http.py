@@ -116,9 +116,6 @@ BAD_BODIES = {
     "GraphQL not UTF-8": (b"{ \xff }", "application/graphql"),
     "NUL in the document": ('{"query": "{ __typename \\u0000 }"}', "application/json"),
     "empty body": ("", "application/json"),
-    "text/plain": ('{"query": "{ __typename }"}', "text/plain"),
-    "multipart without boundary": ("--x\r\nbad", "multipart/form-data"),
-    "form without query": ("variables=%7B%7D", "application/x-www-form-urlencoded"),
 }
 
 
@@ -146,6 +143,14 @@ def test_the_endpoints_are_found():
     assert {"/api/graphql", "/api/core/users/current_user/", "/api/claim/attach",
             "/api/claim/print/", "/api/approval/print/", "/api/report/claim_print/pdf/",
             "/api/report/claims_overview/pdf/"} <= set(URLS)
+
+
+# What a page of another site can post without a CORS preflight: refused whatever it holds.
+FORM_BODIES = {
+    "text/plain": ('{"query": "{ __typename }"}', "text/plain"),
+    "multipart without boundary": ("--x\r\nbad", "multipart/form-data"),
+    "form without query": ("variables=%7B%7D", "application/x-www-form-urlencoded"),
+}
 
 
 def answers(client, headers, url, cases, send) -> dict[str, tuple[int, str, bytes]]:
@@ -283,3 +288,15 @@ def test_an_unknown_api_path_is_a_json_404(client):
     response = client.get("/api/no/such/thing")
 
     assert (response.status_code, json_body(response)) == (404, {"detail": "Not found"})
+
+
+@pytest.mark.parametrize("url", GRAPHQL_URLS)
+def test_a_form_or_plain_text_body_is_a_415_graphql_error(client, headers, url):
+    def post(client, url, case, headers):
+        body, content_type = FORM_BODIES[case]
+        return client.generic("POST", url, body, content_type=content_type, **headers)
+
+    found = answers(client, headers, url, FORM_BODIES, post)
+
+    assert {case: answer for case, answer in found.items()
+            if answer[0] != 415 or not is_json(answer[1], answer[2], "errors")} == {}
