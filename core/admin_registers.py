@@ -1,7 +1,9 @@
-"""Django admin of the shared registers: every model, with search and filters."""
+"""Django admin of the shared registers: every model, with search and filters, scoped to the
+user's tenant by `core.admin_base`."""
 
 from django.contrib import admin
 
+from core.admin_base import TenantModelAdmin, TenantTabularInline
 from core.models import (
     Diagnosis,
     Family,
@@ -24,7 +26,7 @@ from core.models import (
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(TenantModelAdmin):
     list_display = ("code", "name", "type", "parent", "tenant", "validity_to")
     list_filter = ("type", "tenant")
     search_fields = ("code", "name")
@@ -32,7 +34,7 @@ class LocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(HealthFacility)
-class HealthFacilityAdmin(admin.ModelAdmin):
+class HealthFacilityAdmin(TenantModelAdmin):
     list_display = ("code", "name", "level", "care_type", "location", "tenant",
                     "contract_end_date")
     list_filter = ("tenant", "level", "care_type")
@@ -41,7 +43,7 @@ class HealthFacilityAdmin(admin.ModelAdmin):
 
 
 @admin.register(MedicalItem)
-class MedicalItemAdmin(admin.ModelAdmin):
+class MedicalItemAdmin(TenantModelAdmin):
     list_display = ("code", "name", "type", "price", "care_type", "requires_preauthorization",
                     "tenant")
     list_filter = ("tenant", "type", "care_type", "requires_preauthorization")
@@ -49,27 +51,27 @@ class MedicalItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(MedicalService)
-class MedicalServiceAdmin(admin.ModelAdmin):
+class MedicalServiceAdmin(TenantModelAdmin):
     list_display = ("code", "name", "category", "price", "care_type",
                     "requires_preauthorization", "tenant")
     list_filter = ("tenant", "category", "type", "care_type", "requires_preauthorization")
     search_fields = ("code", "name")
 
 
-class ItemsPricelistDetailInline(admin.TabularInline):
+class ItemsPricelistDetailInline(TenantTabularInline):
     model = ItemsPricelistDetail
     raw_id_fields = ("item",)
     extra = 0
 
 
-class ServicesPricelistDetailInline(admin.TabularInline):
+class ServicesPricelistDetailInline(TenantTabularInline):
     model = ServicesPricelistDetail
     raw_id_fields = ("service",)
     extra = 0
 
 
 @admin.register(ItemsPricelist)
-class ItemsPricelistAdmin(admin.ModelAdmin):
+class ItemsPricelistAdmin(TenantModelAdmin):
     list_display = ("name", "location", "date", "tenant")
     list_filter = ("tenant",)
     search_fields = ("name",)
@@ -77,7 +79,7 @@ class ItemsPricelistAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServicesPricelist)
-class ServicesPricelistAdmin(admin.ModelAdmin):
+class ServicesPricelistAdmin(TenantModelAdmin):
     list_display = ("name", "location", "date", "tenant")
     list_filter = ("tenant",)
     search_fields = ("name",)
@@ -85,13 +87,13 @@ class ServicesPricelistAdmin(admin.ModelAdmin):
 
 
 @admin.register(Diagnosis)
-class DiagnosisAdmin(admin.ModelAdmin):
+class DiagnosisAdmin(TenantModelAdmin):
     list_display = ("code", "name", "validity_to")
     search_fields = ("code", "name")
 
 
 @admin.register(Officer)
-class OfficerAdmin(admin.ModelAdmin):
+class OfficerAdmin(TenantModelAdmin):
     list_display = ("code", "last_name", "other_names", "location", "tenant")
     list_filter = ("tenant",)
     search_fields = ("code", "last_name", "other_names")
@@ -99,7 +101,7 @@ class OfficerAdmin(admin.ModelAdmin):
     filter_horizontal = ("villages",)
 
 
-class InsureeInline(admin.TabularInline):
+class InsureeInline(TenantTabularInline):
     model = Insuree
     fields = ("chf_id", "last_name", "other_names", "dob", "gender", "head")
     extra = 0
@@ -107,7 +109,7 @@ class InsureeInline(admin.TabularInline):
 
 
 @admin.register(Family)
-class FamilyAdmin(admin.ModelAdmin):
+class FamilyAdmin(TenantModelAdmin):
     list_display = ("id", "head_insuree", "location", "tenant")
     list_filter = ("tenant", "poverty")
     search_fields = ("head_insuree__chf_id", "head_insuree__last_name")
@@ -116,27 +118,27 @@ class FamilyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Insuree)
-class InsureeAdmin(admin.ModelAdmin):
+class InsureeAdmin(TenantModelAdmin):
     list_display = ("chf_id", "last_name", "other_names", "dob", "gender", "head", "tenant")
     list_filter = ("tenant", "gender", "head")
     search_fields = ("chf_id", "last_name", "other_names", "phone")
     raw_id_fields = ("family", "current_village", "health_facility")
 
 
-class ProductItemInline(admin.TabularInline):
+class ProductItemInline(TenantTabularInline):
     model = ProductItem
     raw_id_fields = ("item",)
     extra = 0
 
 
-class ProductServiceInline(admin.TabularInline):
+class ProductServiceInline(TenantTabularInline):
     model = ProductService
     raw_id_fields = ("service",)
     extra = 0
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(TenantModelAdmin):
     list_display = ("code", "name", "date_from", "date_to", "lump_sum", "tenant")
     list_filter = ("tenant",)
     search_fields = ("code", "name")
@@ -144,14 +146,14 @@ class ProductAdmin(admin.ModelAdmin):
     inlines = [ProductItemInline, ProductServiceInline]
 
 
-class InsureePolicyInline(admin.TabularInline):
+class InsureePolicyInline(TenantTabularInline):
     model = InsureePolicy
     raw_id_fields = ("insuree",)
     extra = 0
 
 
 @admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
+class PolicyAdmin(TenantModelAdmin):
     list_display = ("id", "family", "product", "start_date", "expiry_date", "status", "stage",
                     "tenant")
     list_filter = ("tenant", "status", "stage", "product")
@@ -162,7 +164,7 @@ class PolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductItem)
-class ProductItemAdmin(admin.ModelAdmin):
+class ProductItemAdmin(TenantModelAdmin):
     list_display = ("product", "item", "limitation_type", "limit_adult", "limit_no_adult")
     list_filter = ("product__tenant", "limitation_type")
     search_fields = ("product__code", "item__code", "item__name")
@@ -170,7 +172,7 @@ class ProductItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductService)
-class ProductServiceAdmin(admin.ModelAdmin):
+class ProductServiceAdmin(TenantModelAdmin):
     list_display = ("product", "service", "limitation_type", "limit_adult", "limit_no_adult")
     list_filter = ("product__tenant", "limitation_type")
     search_fields = ("product__code", "service__code", "service__name")

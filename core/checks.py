@@ -21,3 +21,27 @@ def check_module_requirements(app_configs=None, **kwargs) -> list[Error]:
                     )
                 )
     return errors
+
+
+@register()
+def check_admin_scoping(app_configs=None, **kwargs) -> list[Error]:
+    """Every Django admin page builds on the tenant-scoped base, so a module cannot add one that
+    shows every tenant's rows or edits workflow state by accident."""
+    from django.contrib import admin
+
+    from core.admin_base import TenantInlineMixin, TenantModelAdmin
+
+    errors = []
+    for model, model_admin in admin.site._registry.items():
+        classes = [(type(model_admin), TenantModelAdmin)]
+        classes += [(inline, TenantInlineMixin) for inline in model_admin.inlines]
+        for cls, base in classes:
+            if not issubclass(cls, base):
+                errors.append(Error(
+                    f"{cls.__module__}.{cls.__name__} (admin of {model._meta.label}) does not "
+                    f"build on core.admin_base.{base.__name__}.",
+                    hint="Subclass TenantModelAdmin / TenantTabularInline, which scope rows and "
+                         "choices to the user's tenant.",
+                    id="openimis.E002",
+                ))
+    return errors

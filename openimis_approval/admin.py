@@ -1,4 +1,8 @@
-"""Django admin of pre-authorization: coloured status and priority, deadline and expiry warnings."""
+"""Django admin of pre-authorization: coloured status and priority, deadline and expiry warnings.
+
+Requests are shown, not edited: every status change goes through `services.move()` (transition
+table, version, history, signal); the moves offered here are actions running the GraphQL
+mutations themselves (`core.admin_base.mutation_action`)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,12 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.admin_base import TenantModelAdmin, TenantTabularInline, mutation_action
 from openimis_approval.codes import GRANTED, ApprovalStatus, Priority
+from openimis_approval.gql.mutations import (
+    StartApprovalReviewMutation,
+    SubmitApprovalRequestsMutation,
+)
 from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalStatusHistory
 
 S = ApprovalStatus
@@ -28,30 +37,31 @@ def _badge(text: str, colour: str):
                        'border-radius:3px">{}</span>', colour, text)
 
 
-class ApprovalLineInline(admin.TabularInline):
+class ApprovalLineInline(TenantTabularInline):
     model = ApprovalLine
+    view_only = True
     raw_id_fields = ("item", "service")
     extra = 0
 
 
-class ApprovalHistoryInline(admin.TabularInline):
+class ApprovalHistoryInline(TenantTabularInline):
     model = ApprovalStatusHistory
     fields = ("at", "from_status", "to_status", "user", "reason")
-    readonly_fields = fields
     extra = 0
-    can_delete = False
 
 
 @admin.register(ApprovalRequest)
-class ApprovalRequestAdmin(admin.ModelAdmin):
+class ApprovalRequestAdmin(TenantModelAdmin):
     list_display = ("number", "coloured_status", "coloured_priority", "request_type", "insuree",
                     "health_facility", "deadline_warning", "expiry_warning", "tenant")
     list_filter = ("tenant", "status", "priority", "request_type")
     search_fields = ("number", "authorization_number", "insuree__chf_id")
     raw_id_fields = ("insuree", "policy", "health_facility", "requesting_provider", "icd",
                      "icd_1", "decided_by")
-    readonly_fields = ("version",)
     inlines = [ApprovalLineInline, ApprovalHistoryInline]
+    view_only = True
+    actions = [mutation_action(SubmitApprovalRequestsMutation, "Submit selected requests"),
+               mutation_action(StartApprovalReviewMutation, "Start review of selected requests")]
 
     @admin.display(description="status", ordering="status")
     def coloured_status(self, request):

@@ -82,3 +82,16 @@ class Decision(models.TextChoices):
     APPROVE = "APPROVE"
     PARTIAL = "PARTIAL"
     DENY = "DENY"
+
+# Fields only the workflow services write (every move goes through `services.move()`, which
+# writes the history and sends the signal); `core.admin_base` keeps them read-only in the Django
+# admin through each model's `workflow_fields`.
+APPROVAL_WORKFLOW_FIELDS = (
+    "status", "version", "number", "submitted_at", "due_at", "extended_due_at", "extensions",
+    "decided_at", "decided_by", "authorization_number", "effective_date", "expiration_date",
+    "denial_reason", "denial_code", "appeal_level", "appeal_reason", "appeal_decision_reason",
+    "validity_to",
+)
+APPROVAL_LINE_WORKFLOW_FIELDS = ("qty_approved", "price_approved", "qty_used", "decision",
+                                 "reason")
+APPROVAL_TEMPLATE_WORKFLOW_FIELDS = ("usage_count",)

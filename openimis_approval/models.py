@@ -14,6 +14,9 @@ from django.utils import timezone
 from core.models.registers import MONEY
 from core.scoping import own_facility_only
 from openimis_approval.codes import (
+    APPROVAL_LINE_WORKFLOW_FIELDS,
+    APPROVAL_TEMPLATE_WORKFLOW_FIELDS,
+    APPROVAL_WORKFLOW_FIELDS,
     X12_CODES,
     ApprovalStatus,
     LineDecision,
@@ -29,6 +32,7 @@ class ApprovalRequest(models.Model):
     """A facility's request for prior approval of care, for one order (a generic link)."""
 
     tenant_path = "tenant"
+    workflow_fields = APPROVAL_WORKFLOW_FIELDS
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     tenant = models.ForeignKey("core.Tenant", on_delete=models.PROTECT, related_name="+")
@@ -119,6 +123,7 @@ class ApprovalRequest(models.Model):
 
 class ApprovalLine(models.Model):
     tenant_path = "request__tenant"
+    workflow_fields = APPROVAL_LINE_WORKFLOW_FIELDS
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="lines")
@@ -150,6 +155,7 @@ class ApprovalLine(models.Model):
 
 class ApprovalStatusHistory(models.Model):
     tenant_path = "request__tenant"
+    workflow_fields = "__all__"  # written by the workflow services only
 
     request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE,
                                 related_name="history")
@@ -172,6 +178,7 @@ class ApprovalUsage(models.Model):
     claim rejected or deleted later gives back exactly what it took."""
 
     tenant_path = "approval_line__request__tenant"
+    workflow_fields = "__all__"  # written by the workflow services only
 
     approval_line = models.ForeignKey(ApprovalLine, on_delete=models.CASCADE,
                                       related_name="usages")
@@ -284,6 +291,7 @@ class ApprovalTemplate(models.Model):
     a request of the kind needs; `usage_count` counts the requests made from it."""
 
     tenant_path = "tenant"
+    workflow_fields = APPROVAL_TEMPLATE_WORKFLOW_FIELDS
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     tenant = models.ForeignKey("core.Tenant", on_delete=models.PROTECT, related_name="+")

@@ -71,3 +71,17 @@ STATUS_MOVES = {
     "valuate": {ClaimStatus.PROCESSED},
     "restore": {ClaimStatus.REJECTED},
 }
+
+# Fields only the workflow services write (submit, review, feedback, process, valuate, restore,
+# delete): status and amounts, with their history. No other entry point (Django admin, import)
+# edits them; `core.admin_base` reads them from each model's `workflow_fields`.
+CLAIM_WORKFLOW_FIELDS = (
+    "status", "review_status", "feedback_status", "claimed", "approved", "valuated",
+    "remunerated", "rejection_reason", "date_processed", "batch_run", "submit_stamp",
+    "process_stamp", "audit_user", "restore", "validity_from", "validity_to",
+)
+CLAIM_LINE_WORKFLOW_FIELDS = (
+    "status", "rejection_reason", "qty_approved", "price_adjusted", "price_approved",
+    "price_valuated", "remunerated_amount", "deductible_amount", "exceed_ceiling_amount",
+    "justification", "product", "policy", "validity_to",
+)

@@ -12,6 +12,8 @@ from django.utils import timezone
 from core.models.registers import MONEY, unique_while_valid
 from core.scoping import own_facility_only
 from openimis_claim.codes import (
+    CLAIM_LINE_WORKFLOW_FIELDS,
+    CLAIM_WORKFLOW_FIELDS,
     ClaimCareType,
     ClaimStatus,
     LineStatus,
@@ -53,6 +55,7 @@ class BatchRun(models.Model):
     """A valuation run of one period (relative prices are final only after it)."""
 
     tenant_path = "tenant"
+    workflow_fields = "__all__"  # written by the workflow services only
 
     tenant = models.ForeignKey("core.Tenant", on_delete=models.PROTECT, related_name="+")
     location = models.ForeignKey("core.Location", null=True, blank=True,
@@ -106,6 +109,7 @@ class Claim(models.Model):
     """
 
     tenant_path = "tenant"
+    workflow_fields = CLAIM_WORKFLOW_FIELDS
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     tenant = models.ForeignKey("core.Tenant", on_delete=models.PROTECT, related_name="+")
@@ -189,6 +193,7 @@ class ClaimLine(models.Model):
     """What items and services share: quantities and prices at every stage, and the verdict."""
 
     tenant_path = "claim__tenant"
+    workflow_fields = CLAIM_LINE_WORKFLOW_FIELDS
 
     qty_provided = models.DecimalField(**QUANTITY)
     qty_approved = models.DecimalField(**QUANTITY, null=True, blank=True)
@@ -313,6 +318,7 @@ class ClaimDedRem(models.Model):
     so `valuated` and later claims' limits can be explained."""
 
     tenant_path = "claim__tenant"
+    workflow_fields = "__all__"  # written by the workflow services only
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="dedrems")
     policy = models.ForeignKey("core.Policy", on_delete=models.PROTECT, related_name="+")
@@ -336,6 +342,7 @@ class ClaimStatusHistory(models.Model):
     """Every change of a claim's status, review status or feedback status: who, when, from, to."""
 
     tenant_path = "claim__tenant"
+    workflow_fields = "__all__"  # written by the workflow services only
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="history")
     field = models.CharField(max_length=20)
@@ -367,6 +374,7 @@ class ClaimVersion(models.Model):
     """
 
     tenant_path = "claim__tenant"
+    workflow_fields = "__all__"  # written by the workflow services only
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="versions")
     code = models.CharField(max_length=50)

@@ -108,7 +108,7 @@ class OpenIMISMutation(graphene.relay.ClientIDMutation):
     @classmethod
     def Field(cls, *args, **kwargs) -> graphene.Field:
         mounted = super().Field(*args, **kwargs)
-        setattr(mounted, POLICY_ATTR, Policy(module=cls.module_name, rights_key=cls.rights_key))
+        setattr(mounted, POLICY_ATTR, cls.policy())
         return mounted
 
     @classmethod
@@ -136,13 +136,23 @@ class OpenIMISMutation(graphene.relay.ClientIDMutation):
 
     @classmethod
     def mutate_and_get_payload(cls, root, info, **raw) -> OpenIMISMutation:
-        user = info.context.user
-        data = clean_input(raw)
+        return cls._payload(cls.run(info.context.user, clean_input(raw)))
+
+    @classmethod
+    def policy(cls) -> Policy:
+        """Who may run it: the same policy whether the call comes from GraphQL or elsewhere."""
+        return Policy(module=cls.module_name, rights_key=cls.rights_key)
+
+    @classmethod
+    def run(cls, user, data: dict[str, Any]) -> MutationLog:
+        """Log, validate, perform and signal in one transaction, as a GraphQL call does, and
+        return the log. The caller has checked the policy already (the GraphQL middleware, an
+        admin action)."""
         client_mutation_id = data.get("client_mutation_id")
 
         log, replayed = cls._start_log(user, data, client_mutation_id)
         if replayed:
-            return cls._payload(log)
+            return log
 
         signals = mutation_signals(cls.module_name)
         try:
@@ -166,7 +176,7 @@ class OpenIMISMutation(graphene.relay.ClientIDMutation):
             cls._finish(
                 log, [error_entry("Unexpected error", code="internal_error", detail=detail)]
             )
-        return cls._payload(log)
+        return log
 
     @classmethod
     def _start_log(

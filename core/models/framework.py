@@ -169,6 +169,7 @@ class MutationLog(models.Model):
     """What a client asked to change and what came of it; clients poll it by clientMutationId."""
 
     tenant_path = "user__tenant"
+    workflow_fields = "__all__"  # written by the mutation base only
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
