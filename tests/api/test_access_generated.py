@@ -52,7 +52,7 @@ from config.schema import assembly
 from core.gql.policy import Policy
 from core.models import MutationLog, Officer, Role, RoleRight, Tenant, User
 from core.rights import all_rights, rights_codes
-from core.scoping import is_uuid, scope_queryset
+from core.scoping import is_uuid
 from openimis_approval.codes import ApprovalStatus
 from openimis_approval.models import (
     ApprovalCommunication,
@@ -344,23 +344,32 @@ class Snapshot:
     rows: dict[type[models.Model], dict[Any, dict[str, Any]]]
 
 
+def _integer_key(model) -> bool:
+    return isinstance(model._meta.pk, (models.AutoField, models.BigAutoField, models.IntegerField))
+
+
 def _table_stats() -> dict[type[models.Model], tuple[int, Any]]:
-    """Counts and highest keys of all domain tables, in one statement."""
+    """Count and highest key of every domain table, in one statement (tables keyed by uuid:
+    their keys)."""
     tables = [model for model in [Tenant, *domain_models()] if not model._meta.proxy]
     quote = connection.ops.quote_name
     columns = ", ".join(
         f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)}), "
-        f"(SELECT MAX({quote(m._meta.pk.column)}) FROM {quote(m._meta.db_table)})"
+        + (f"(SELECT MAX({quote(m._meta.pk.column)}) FROM {quote(m._meta.db_table)})"
+           if _integer_key(m) else "NULL")
         for m in tables)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns}")
         values = cursor.fetchone()
-    return {model: (values[2 * n], values[2 * n + 1]) for n, model in enumerate(tables)}
+    return {model: (values[2 * n], values[2 * n + 1] if _integer_key(model)
+                    else frozenset(model.objects.values_list("pk", flat=True)))
+            for n, model in enumerate(tables)}
 
 
 def snapshot(world) -> Snapshot:
     return Snapshot(_table_stats(), {
-        model: {row["id"]: row for row in model.objects.filter(pk__in=pks).values()}
+        model: {row[model._meta.pk.attname]: row
+                for row in model.objects.filter(pk__in=pks).values()}
         for model, pks in world.tenant_rows.items() if pks})
 
 
@@ -376,16 +385,18 @@ def changed_rows(before: Snapshot, after: Snapshot,
 
 
 def new_rows(before: Snapshot, after: Snapshot) -> dict[type[models.Model], list[dict]]:
-    """Rows added since `before` (keys above its highest), per model."""
+    """Rows added since `before`, per model."""
     added = {}
-    for model, (_count, highest) in after.tables.items():
-        old_highest = before.tables[model][1]
-        if highest is not None and highest != old_highest and isinstance(highest, int):
-            column = _tenant_column(model) if model is not Tenant else "pk"
-            query = model.objects.filter(pk__gt=old_highest or 0)
-            if column:
-                query = query.annotate(_tenant=F(column))
-            added[model] = list(query.values())
+    for model, (_count, keys) in after.tables.items():
+        old_keys = before.tables[model][1]
+        if keys == old_keys:
+            continue
+        query = model.objects.filter(pk__gt=old_keys or 0) if _integer_key(model) else \
+            model.objects.filter(pk__in=keys - old_keys)
+        column = _tenant_column(model) if model is not Tenant else "pk"
+        if column:
+            query = query.annotate(_tenant=F(column))
+        added[model] = list(query.values())
     return added
 
 
@@ -395,9 +406,10 @@ def reaching_in(before: Snapshot, after: Snapshot, world) -> list[str]:
     for model, rows in new_rows(before, after).items():
         fks = [f for f in model._meta.concrete_fields if isinstance(f, models.ForeignKey)]
         for row in rows:
+            key = row[model._meta.pk.attname]
             if row.get("_tenant") == world.tenant.pk:
-                found.append(f"new {model.__name__} {row['id']} of tenant A")
-            found += [f"new {model.__name__} {row['id']}.{fk.name} -> "
+                found.append(f"new {model.__name__} {key} of tenant A")
+            found += [f"new {model.__name__} {key}.{fk.name} -> "
                       f"{fk.related_model.__name__} {row[fk.attname]}"
                       for fk in fks
                       if row.get(fk.attname) in world.tenant_rows.get(fk.related_model, ())]
@@ -478,7 +490,8 @@ def _scene_values(world, name: str, field_name: str) -> Any:
         "decision": "APPROVE", "message": "Generated", "reason": "Generated",
         "documentType": "LAB_RESULT", "mime": "application/pdf",
         "document": base64.b64encode(PDF).decode(), "communicationType": "PHONE",
-        "name": "claim_print", "template": "<p>{{ claim.code }}</p>",
+        "name": "claim_print", "template": "<p>{{ claim.code }}</p>", "code": "GEN-NEW-1",
+        "dateClaimed": "2025-12-31", "title": "Generated", "visitType": "O",
     }
     return values.get(name, none), none
 
@@ -506,23 +519,25 @@ def _python_value(value: Any, gql_type) -> Any:
     return value
 
 
-# Optional arguments the documents fill: those naming a row (so that the other tenant and the
-# other facility name tenant A's rows); every other optional argument is left out.
+# Optional arguments of queries the documents fill: those naming a row (so that the other tenant
+# and the other facility name tenant A's rows); other optional filters are left out. A
+# mutation's input gets every field there is a value for, so that it gets past its checks to
+# the rows it names.
 REFERENCE = re.compile(r"(uuids?|Uuid|Id|Code|chfid|icd)$")
 
 
 def argument_value(world, field_name: str, root_field_type, policy: Policy, name: str,
                    gql_type: GraphQLInputType, counter: list[int], nested: bool = False) -> Any:
-    """The value of one argument (or input field), or `None` to leave it out. Required ones
-    come from the scene or a constant; a required one without a generator raises NoGenerator.
-    Inside an input object (a mutation's `input`) only its own fields are filled, not those of
-    the input objects it lists (lines, attachments)."""
+    """The value of one argument (or input field), or `None` to leave it out. Values come from
+    the scene or a constant; a required one without a generator raises NoGenerator. Inside an
+    input object (a mutation's `input`) only its own fields are filled, not those of the input
+    objects it lists (lines, attachments)."""
     named = get_named_type(gql_type)
     required = is_non_null_type(gql_type)
     if name == "clientMutationId" and nested:
         counter[0] += 1
         return f"gen-{field_name}-{counter[0]}"
-    if not required and not REFERENCE.search(name):
+    if not required and not nested and not REFERENCE.search(name):
         return None
     if isinstance(named, GraphQLInputObjectType):
         if nested and not required:
