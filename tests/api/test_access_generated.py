@@ -204,6 +204,12 @@ def build_world() -> SimpleNamespace:
             world.holders[codes] = _user(tenant, f"gen-holder-{len(world.holders)}", codes)
     MutationLog.objects.create(user=world.holders[()], module="claim", mutation="createClaim",
                                client_mutation_id="gen-log-1")
+    # A clerk of facility 1 and the log of their change to one of its claims.
+    clerk = _user(tenant, "gen-clerk", everything, health_facility=scene.facility)
+    MutationLog.objects.create(
+        user=clerk, module="claim", mutation="UpdateClaimMutation", client_mutation_id="gen-log-2",
+        json_content={"uuid": str(claims[0].uuid), "code": claims[0].code},
+        uuids=[str(claims[0].uuid)])
     for report in registered_reports():
         codes = rights_codes(report.module, report.rights_key)
         if codes not in world.holders:
@@ -246,18 +252,20 @@ def rows_of_tenant(tenant: Tenant) -> dict[type[models.Model], list[int]]:
 
 def facility_path(model: type[models.Model]) -> str | None:
     """How a row reaches its facility: its `health_facility`, or that of the row it belongs to
-    (a claim's attachment, a request's document). Read from the foreign keys, not from the
-    facility rule, so that a rule that forgets a model is found out."""
+    (a claim's attachment, a request's document, a user's mutation log). Read from the foreign
+    keys, not from the facility rule, so that a rule that forgets a model is found out."""
     fks = [f for f in model._meta.concrete_fields if isinstance(f, models.ForeignKey)]
-    for fk in fks:
-        if fk.name == "health_facility":
-            return fk.name
-    for fk in fks:
-        parent = fk.related_model
-        if parent is not model and hasattr(parent, "scope_for_user"):
-            path = facility_path(parent)
-            if path:
-                return f"{fk.name}__{path}"
+    if any(fk.name == "health_facility" for fk in fks):
+        return "health_facility"
+    parents = sorted((fk for fk in fks if fk.related_model is not model),
+                     key=lambda fk: not hasattr(fk.related_model, "scope_for_user"))
+    for fk in parents:
+        path = facility_path(fk.related_model) if hasattr(
+            fk.related_model, "scope_for_user") else (
+            "health_facility" if any(f.name == "health_facility"
+                                     for f in fk.related_model._meta.concrete_fields) else None)
+        if path:
+            return f"{fk.name}__{path}"
     return None
 
 
