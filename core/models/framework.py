@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from core.codes import MutationStatus
+from core.scoping import own_facility_only
 
 
 class Tenant(models.Model):
@@ -200,3 +201,13 @@ class MutationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mutation} {self.client_mutation_id or self.id} ({self.get_status_display()})"
+
+    @classmethod
+    def scope_for_user(cls, user, queryset):
+        """A log carries what was changed (a claim's uuid, code, amounts): a facility's user
+        sees only the logs of their facility's users, like its claims."""
+        return own_facility_only(user, queryset, "user__health_facility")
+
+    def visible_to(self, user) -> bool:
+        return user.health_facility_id is None or (
+            self.user is not None and self.user.health_facility_id == user.health_facility_id)

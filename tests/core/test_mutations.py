@@ -5,8 +5,9 @@ import json
 import pytest
 
 from core.codes import MutationStatus
-from core.models import MutationLog
+from core.models import MutationLog, User
 from core.signals import mutation_signals
+from tests.factories import make_facility
 from tests.sampleapp.models import Note
 
 pytestmark = pytest.mark.django_db
@@ -230,6 +231,26 @@ def test_log_admin_sees_the_whole_tenant_but_not_other_tenants(
 
     ids = [e["node"]["clientMutationId"] for e in response.data["mutationLogs"]["edges"]]
     assert ids == ["tenant-1"]
+
+
+def test_a_facility_log_admin_sees_the_logs_of_their_facility_only(
+    gql, writer, make_user, tenant
+):
+    """A log carries what was changed (a claim's uuid and code): a user of another facility
+    must not read it, whatever their rights."""
+    own, other = (make_facility(tenant, code=code) for code in ("HFOWN", "HFOTH"))
+    auditor = make_user([121801], username="auditor")
+    colleague = make_user([900001, 900002], username="colleague")
+    stranger = make_user([900001, 900002], username="stranger")
+    User.objects.filter(pk__in=[auditor.pk, colleague.pk]).update(health_facility=own)
+    User.objects.filter(pk=stranger.pk).update(health_facility=other)
+    create_note(gql, colleague, cmid="same-facility")
+    create_note(gql, stranger, cmid="other-facility")
+
+    response = gql(ALL_MUTATION_LOGS, user=auditor)
+
+    ids = [e["node"]["clientMutationId"] for e in response.data["mutationLogs"]["edges"]]
+    assert ids == ["same-facility"]
 
 
 def test_anonymous_callers_cannot_read_mutation_logs(gql, writer):
