@@ -486,6 +486,7 @@ def _scene_values(world, name: str, field_name: str) -> Any:
         "locationUuid": str(world.chain.district.uuid),
         "family_Uuid": str(scene.family.uuid),
         "username": world.no_right.username, "password": "not-the-password",
+        "oldPassword": "not-the-password", "newPassword": "Generated-pass-2026",
         "days": 30, "dateFrom": "2025-01-01", "dateTo": "2025-12-31",
         "decision": "APPROVE", "message": "Generated", "reason": "Generated",
         "documentType": "LAB_RESULT", "mime": "application/pdf",
@@ -660,8 +661,12 @@ def internal_errors(body, name: str) -> list[str]:
     payload = (body.get("data") or {}).get(name)
     if isinstance(payload, dict) and payload.get("error"):
         errors = payload["error"]
+        if isinstance(errors, str) and not errors.lstrip().startswith("["):
+            # openIMIS' changePassword answers its error as a sentence, not an error list.
+            errors = [{"message": errors}]
         errors = json.loads(errors) if isinstance(errors, str) else errors
-        found += [json.dumps(e) for e in errors if e.get("code") == "internal_error"]
+        found += [json.dumps(e) for e in errors
+                  if e.get("code") == "internal_error" or e.get("message") == INTERNAL]
     return found
 
 
