@@ -21,7 +21,7 @@ def pdf_response(request: HttpRequest, report_name: str) -> HttpResponse:
     if not user.has_rights(*rights_codes(report.module, report.rights_key)):
         return JsonResponse({"detail": "Unauthorized"}, status=403)
     try:
-        context = report.data(user, request.GET.dict())
+        context = report.context(user, request.GET.dict())
         pdf = render_pdf(report, context, user.tenant_id)
     except ReportNotFound:
         return JsonResponse({"detail": "Not found"}, status=404)
