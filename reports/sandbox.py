@@ -15,11 +15,12 @@ import importlib
 import multiprocessing
 import os
 import resource
+import sys
 import threading
 import time
 from typing import Any
 
-PRELOAD = ["reports.sandbox_preload"]
+PRELOAD = ["__main__", "reports.sandbox_preload"]
 MB = 1024 * 1024
 
 _context: multiprocessing.context.BaseContext | None = None
@@ -53,6 +54,12 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     return _context
 
 
+def start() -> None:
+    """Start this process's forkserver now and wait for its preload (a few seconds), instead of
+    at the first render: for tests that time a render, or a server's worker start-up hook."""
+    run_bounded("builtins.len", (), seconds=5, memory_mb=64)
+
+
 def run_bounded(function: str, argument: Any, *, seconds: float, memory_mb: int) -> Any:
     """`function(argument)` (a dotted name: the child imports it) in a child process; its
     return value, or the exception it raised; SandboxTimeout after `seconds` (the child is
@@ -63,9 +70,10 @@ def run_bounded(function: str, argument: Any, *, seconds: float, memory_mb: int)
     process = context.Process(target=_child, args=(sender, function, argument, seconds,
                                                    memory_mb), name="report-render",
                               daemon=True)
+    deadline = None
     try:
+        process.start()  # the first start of a process waits for the forkserver's preload
         deadline = time.monotonic() + seconds
-        process.start()
         sender.close()
         # The result is read as soon as it comes (a large one would fill the pipe and block a
         # child that is only joined); poll answers too when the child dies without one.
@@ -79,7 +87,7 @@ def run_bounded(function: str, argument: Any, *, seconds: float, memory_mb: int)
     finally:
         sender.close()
         if process.pid is not None:
-            process.join(max(0.0, min(1.0, deadline - time.monotonic())))
+            process.join(max(0.0, min(1.0, deadline - time.monotonic())) if deadline else 0)
             if process.is_alive():
                 process.kill()
             process.join()
@@ -95,9 +103,9 @@ def run_bounded(function: str, argument: Any, *, seconds: float, memory_mb: int)
 def _child(sender, function: str, argument: Any, seconds: float, memory_mb: int) -> None:
     """In the child: bound memory (address space) and CPU time, run, send the outcome."""
     _limit_resources(seconds, memory_mb)
-    _ensure_django()
     module, _, name = function.rpartition(".")
     try:
+        _ensure_django()
         outcome = ("ok", getattr(importlib.import_module(module), name)(argument))
     except MemoryError:
         outcome = ("memory", None)
@@ -143,6 +151,10 @@ def _ensure_django() -> None:
     """The preload has set Django up; a child of a forkserver started without it does now."""
     from django.apps import apps
 
+    preload = sys.modules.get("reports.sandbox_preload")
+    if preload is not None and preload.SETUP_ERROR:
+        raise RuntimeError(f"The report render process could not set Django up:\n"
+                           f"{preload.SETUP_ERROR}")
     if not apps.ready:
         import django
 

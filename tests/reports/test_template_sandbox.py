@@ -9,6 +9,7 @@ from graphql_jwt.shortcuts import get_token
 
 from core.models import Diagnosis
 from openimis_claim.services import submit_claims
+from reports.models import ReportDefinition
 from tests.factories import make_claim, make_claim_scene
 from tests.reports.test_claim_print import pdf_text
 
@@ -67,3 +68,57 @@ def test_an_override_cannot_reach_users_password_hashes_or_refresh_tokens(
     text = pdf_text(response).replace(" ", "")  # the PDF breaks long words
     for secret in ("platform-root", "other-scheme-clerk", "tenant-admin", "md5$", "|", token):
         assert secret not in text
+
+
+@pytest.mark.parametrize("pivot", [
+    "claim.tenant.users.all", "claim.insuree.family.members.all", "claim.insuree.policies",
+    "claim.health_facility.location.parent", "claim.health_facility.claim_admins.all",
+    "claim.items.all", "claim.admin.health_facility", "lines.0.item.pricelist_details.all",
+    "diagnoses.0.claim_set.all", "claim.insuree.family.head_insuree",
+    "request.user.password", "user.password", "perms", "settings.SECRET_KEY", "csrf_token",
+])
+def test_an_override_reaches_nothing_beyond_the_claims_own_figures(client, claim, designer,
+                                                                   tenant, pivot):
+    ReportDefinition.objects.create(name="claim_print", tenant=tenant,
+                                    template=f"<p>[{{{{ {pivot} }}}}]</p>")
+
+    text = pdf_text(print_claim(client, claim, designer))
+
+    assert text == "[]"
+
+
+@pytest.mark.parametrize(("template", "reason"), [
+    ("{% debug %}", "Invalid block tag on line 1: 'debug'"),
+    ('{% include "claim/claim_print.html" %}', "Invalid block tag on line 1: 'include'"),
+    ('{% extends "claim/claim_print.html" %}', "Invalid block tag on line 1: 'extends'"),
+    ("{% load static %}", "Invalid block tag on line 1: 'load'"),
+    ("{% url 'admin:index' %}", "Invalid block tag on line 1: 'url'"),
+    ("{% csrf_token %}", "Invalid block tag on line 1: 'csrf_token'"),
+    ("{{ claim|pprint }}", "Invalid filter: 'pprint'"),
+    ("{{ claim.explanation|safe }}", "Invalid filter: 'safe'"),
+    ("{% autoescape off %}{{ claim.explanation }}{% endautoescape %}",
+     "Invalid block tag on line 1: 'autoescape'"),
+])
+def test_tags_and_filters_that_reach_outside_the_data_are_refused_at_save(
+        gql, designer, template, reason, settings):
+    settings.DEBUG = True  # `{% debug %}` dumps the context and sys.modules when DEBUG is on
+
+    errors = save(gql, designer, template)
+
+    assert errors == [{"message": f"The report template cannot be used: {reason}. Did you "
+                                  f"forget to register or load this tag?"
+                       if "tag" in reason else f"The report template cannot be used: {reason}",
+                       "detail": "template", "code": "template_invalid"}]
+    assert not ReportDefinition.objects.exists()
+
+
+def test_now_and_templatetag_print_a_date_and_brackets_not_settings(client, claim, designer,
+                                                                     tenant):
+    ReportDefinition.objects.create(name="claim_print", tenant=tenant, template=(
+        '<p>{% now "SECRET_KEY DATE_FORMAT" %} {% templatetag openblock %} '
+        '{{ "SECRET_KEY"|date:"SECRET_KEY" }}</p>'))
+
+    text = pdf_text(print_claim(client, claim, designer))
+
+    assert "tests-only-secret-key" not in text
+    assert "{%" in text
