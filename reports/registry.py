@@ -40,6 +40,7 @@ class Report:
         return plain_data(self.name, self.data(user, params))
 
     def sample_context(self) -> dict[str, Any]:
+        """The sample an override is tried with before it is saved, checked plain."""
         return plain_data(self.name, self.sample())
 
 
