@@ -3,13 +3,14 @@ turnaround summary (decisions by priority against their deadlines)."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from core.config import module_config
 from core.scoping import is_uuid
 from openimis_approval import stats
-from openimis_approval.codes import GRANTED, TRANSITIONS, ApprovalStatus
+from openimis_approval.codes import GRANTED, TRANSITIONS, ApprovalStatus, Priority, RequestType
 from openimis_approval.services import visible_requests
 
 S = ApprovalStatus
@@ -55,8 +56,27 @@ def approval_letter_data(user, params: dict[str, str]) -> dict[str, Any]:
         })
     max_levels = int(module_config("approval")["max_appeal_levels"])
     appealable = S.APPEAL_SUBMITTED in TRANSITIONS[request.status]
+    facility, insuree, icd = request.health_facility, request.insuree, request.icd
     return {
-        "request": request, "granted": granted, "status": request.status,
+        "request": {
+            "number": request.number, "uuid": str(request.uuid),
+            "authorization_number": request.authorization_number,
+            "request_type": RequestType(request.request_type).label,
+            "priority": Priority(request.priority).label,
+            "insuree": {"chf_id": insuree.chf_id, "last_name": insuree.last_name,
+                        "other_names": insuree.other_names, "dob": insuree.dob},
+            "health_facility": {"code": facility.code, "name": facility.name},
+            "icd": icd and {"code": icd.code, "name": icd.name},
+            "service_start_date": request.service_start_date,
+            "service_end_date": request.service_end_date,
+            "submitted_at": request.submitted_at, "decided_at": request.decided_at,
+            "effective_date": request.effective_date,
+            "expiration_date": request.expiration_date,
+            "denial_code": request.denial_code, "denial_reason": request.denial_reason,
+            "appeal_level": request.appeal_level,
+            "appeal_decision_reason": request.appeal_decision_reason,
+        },
+        "granted": granted, "status": request.status,
         "lines": lines, "approved_lines": [ln for ln in lines if ln["qty_approved"] != "0"],
         "approved_amount": request.approved_amount if granted else None,
         "appealable": appealable,
@@ -65,11 +85,41 @@ def approval_letter_data(user, params: dict[str, str]) -> dict[str, Any]:
     }
 
 
+SAMPLE_TEXT = ("The requested imaging is not supported by the clinical notes given; a smear "
+               "result and the referral letter are needed for a decision. ") * 4
+
+
 def approval_letter_sample() -> dict[str, Any]:
-    return {"request": {"number": "PA-2025-000001", "authorization_number": "AUTH-2025-000001"},
-            "granted": True, "status": "APPROVED", "lines": [], "approved_lines": [],
-            "approved_amount": "0.00", "appealable": False, "appeal_levels_left": 0,
-            "max_appeal_levels": 2}
+    """The shape of `approval_letter_data` for a large request (30 lines, long reasons), so that
+    a template too slow for real letters is too slow here first."""
+    lines = [{
+        "kind": "Item" if n % 3 else "Service", "code": f"CODE{n:03d}",
+        "name": f"Medical item or service number {n}", "qty_requested": "10",
+        "qty_approved": "6" if n % 5 else "0", "price": Decimal("12.50"),
+        "decision": "PARTIAL" if n % 5 else "DENIED", "x12_code": "A2",
+        "reason": "Six suffice for the course of treatment",
+    } for n in range(30)]
+    return {
+        "request": {
+            "number": "PA-2025-000001", "uuid": "00000000-0000-4000-8000-000000000001",
+            "authorization_number": "AUTH-2025-000001", "request_type": "Radiology",
+            "priority": "Urgent",
+            "insuree": {"chf_id": "070707070", "last_name": "Doe", "other_names": "Jane Mary",
+                        "dob": date(1980, 5, 1)},
+            "health_facility": {"code": "HF0001", "name": "District hospital"},
+            "icd": {"code": "A01", "name": "Typhoid and paratyphoid fevers"},
+            "service_start_date": date(2025, 3, 10), "service_end_date": date(2025, 3, 12),
+            "submitted_at": datetime(2025, 3, 9, 8, 0, tzinfo=UTC),
+            "decided_at": datetime(2025, 3, 9, 15, 30, tzinfo=UTC),
+            "effective_date": date(2025, 3, 10), "expiration_date": date(2025, 4, 9),
+            "denial_code": "N-DOC", "denial_reason": SAMPLE_TEXT, "appeal_level": 1,
+            "appeal_decision_reason": SAMPLE_TEXT,
+        },
+        "granted": True, "status": "PARTIAL", "lines": lines,
+        "approved_lines": [line for line in lines if line["qty_approved"] != "0"],
+        "approved_amount": Decimal("1800.00"), "appealable": True, "appeal_levels_left": 1,
+        "max_appeal_levels": 2,
+    }
 
 
 def turnaround_data(user, params: dict[str, str]) -> dict[str, Any]:
@@ -92,9 +142,14 @@ def turnaround_data(user, params: dict[str, str]) -> dict[str, Any]:
 
 
 def turnaround_sample() -> dict[str, Any]:
-    return {"date_from": "2025-01-01", "date_to": "2025-01-31", "rows": [],
-            "total": {"decided": 0, "within": 0, "late": 0, "no_deadline": 0,
-                      "within_percent": None, "waiting_overdue": 0}}
+    """The shape of `turnaround_data`: one row per priority, as the real report has."""
+    row = {"decided": 400, "within": 380, "late": 15, "no_deadline": 5, "within_percent": 95.0,
+           "median_decision_hours": 20.5, "waiting_overdue": 3}
+    return {"date_from": date(2025, 1, 1), "date_to": date(2025, 12, 31),
+            "rows": [{"priority": priority, **row, "due_hours": 72}
+                     for priority in Priority.values],
+            "total": {"decided": 1600, "within": 1520, "late": 60, "no_deadline": 20,
+                      "within_percent": 95.0, "waiting_overdue": 12}}
 
 
 def register() -> None:
@@ -106,7 +161,7 @@ def register() -> None:
                     "denial and appeal rights",
         module="approval", rights_key="gql_query_approval_print_perms",
         data=approval_letter_data, template="approval/approval_letter.html",
-        filename=lambda context: f"approval-{context['request'].number}.pdf",
+        filename=lambda context: f"approval-{context['request']['number']}.pdf",
         sample=approval_letter_sample))
     register_report(Report(
         name="preauth_turnaround",

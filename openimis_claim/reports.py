@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.db.models import Count, Sum
 from core.codes import RejectionReason
 from core.models import HealthFacility
 from core.scoping import is_uuid, scope_queryset
-from openimis_claim.codes import ClaimStatus, LineStatus, ReviewStatus
+from openimis_claim.codes import ClaimStatus, LineStatus, ReviewStatus, VisitType
 from openimis_claim.models import Claim
 from openimis_claim.services.queries import claim_detail
 
@@ -48,19 +49,60 @@ def claim_print_data(user, params: dict[str, str]) -> dict[str, Any]:
                 "reason": "" if line.status == LineStatus.PASSED else _reason(
                     line.rejection_reason),
             })
-    diagnoses = [d for d in (claim.icd, claim.icd_1, claim.icd_2, claim.icd_3, claim.icd_4) if d]
+    diagnoses = [{"code": d.code, "name": d.name}
+                 for d in (claim.icd, claim.icd_1, claim.icd_2, claim.icd_3, claim.icd_4) if d]
+    facility, insuree = claim.health_facility, claim.insuree
     return {
-        "claim": claim, "lines": lines, "diagnoses": diagnoses,
+        "claim": {
+            "code": claim.code, "uuid": str(claim.uuid),
+            "health_facility": {"code": facility.code, "name": facility.name},
+            "insuree": {"chf_id": insuree.chf_id, "last_name": insuree.last_name,
+                        "other_names": insuree.other_names, "dob": insuree.dob},
+            "date_from": claim.date_from, "date_to": claim.date_to,
+            "date_claimed": claim.date_claimed, "date_processed": claim.date_processed,
+            "visit_type": VisitType(claim.visit_type).label, "care_type": claim.care_type,
+            "guarantee_id": claim.guarantee_id, "explanation": claim.explanation,
+            "adjustment": claim.adjustment, "claimed": claim.claimed,
+            "approved": claim.approved, "valuated": claim.valuated,
+        },
+        "lines": lines, "diagnoses": diagnoses,
         "status": ClaimStatus(claim.status).label,
         "review_status": ReviewStatus(claim.review_status).label,
         "feedback_status": ReviewStatus(claim.feedback_status).label,
     }
 
 
+SAMPLE_TEXT = ("Referred after three days of fever; rapid test positive, first-line treatment "
+               "given and the patient asked to come back for review. ") * 4
+
+
 def claim_print_sample() -> dict[str, Any]:
-    """What an override template is tried with before it is saved."""
-    return {"claim": {"code": "C0000001", "claimed": "0.00"}, "lines": [], "diagnoses": [],
-            "status": "entered", "review_status": "idle", "feedback_status": "idle"}
+    """What an override template is tried with before it is saved: the shape of
+    `claim_print_data` at the size of a large claim (40 lines, five diagnoses, a long
+    explanation), so that a template too slow for real claims is too slow here first."""
+    lines = [{
+        "kind": "Item" if n % 4 else "Service", "code": f"CODE{n:03d}",
+        "name": f"Medical item or service number {n}", "qty_provided": Decimal("2.00"),
+        "price_asked": Decimal("12.50"), "price_adjusted": None, "qty_approved": Decimal("2.00"),
+        "price_approved": Decimal("12.50"), "price_valuated": Decimal("11.25"),
+        "passed": n % 7 != 0, "reason": "" if n % 7 else "not in the facility's price list",
+    } for n in range(40)]
+    return {
+        "claim": {
+            "code": "C0000001", "uuid": "00000000-0000-4000-8000-000000000001",
+            "health_facility": {"code": "HF0001", "name": "District hospital"},
+            "insuree": {"chf_id": "070707070", "last_name": "Doe", "other_names": "Jane Mary",
+                        "dob": date(1980, 5, 1)},
+            "date_from": date(2025, 3, 1), "date_to": date(2025, 3, 4),
+            "date_claimed": date(2025, 3, 5), "date_processed": None,
+            "visit_type": "emergency", "care_type": "IPD", "guarantee_id": "G-000001",
+            "explanation": SAMPLE_TEXT, "adjustment": "", "claimed": Decimal("500.00"),
+            "approved": Decimal("437.50"), "valuated": Decimal("393.75"),
+        },
+        "lines": lines,
+        "diagnoses": [{"code": f"A0{n}", "name": f"Diagnosis number {n}"} for n in range(5)],
+        "status": "checked", "review_status": "idle", "feedback_status": "idle",
+    }
 
 
 CENT = Decimal("0.01")
@@ -69,9 +111,9 @@ AMOUNTS = {"count": Count("pk"), "claimed": Sum("claimed"), "approved": Sum("app
 
 
 def _amounts(row: dict[str, Any]) -> dict[str, Any]:
-    """Sums as two-decimal amounts (an empty sum is 0.00)."""
-    return {**row, **{name: (row[name] or Decimal("0")).quantize(CENT)
-                      for name in ("claimed", "approved", "valuated")}}
+    """The count, and the sums as two-decimal amounts (an empty sum is 0.00)."""
+    return {"count": row["count"], **{name: (row[name] or Decimal("0")).quantize(CENT)
+                                      for name in ("claimed", "approved", "valuated")}}
 
 
 def claims_overview_data(user, params: dict[str, str]) -> dict[str, Any]:
@@ -93,24 +135,30 @@ def claims_overview_data(user, params: dict[str, str]) -> dict[str, Any]:
         claims = claims.filter(health_facility=facility)
     by_status = {row["status"]: _amounts(row) for row in
                  claims.values("status").annotate(**AMOUNTS).order_by()}
-    by_facility = [_amounts(row) for row in claims.values(
-        "health_facility__code", "health_facility__name").annotate(**AMOUNTS).order_by(
-        "health_facility__code")]
+    by_facility = claims.values("health_facility__code", "health_facility__name").annotate(
+        **AMOUNTS).order_by("health_facility__code")
     return {
-        "date_from": date_from, "date_to": date_to, "facility": facility,
-        "by_status": [{**by_status[status.value], "status": status.label}
+        "date_from": date_from, "date_to": date_to,
+        "facility": facility and {"code": facility.code, "name": facility.name},
+        "by_status": [{"status": status.label, **by_status[status.value]}
                       for status in ClaimStatus if status.value in by_status],
-        "by_facility": [{**row, "code": row["health_facility__code"],
-                         "name": row["health_facility__name"]} for row in by_facility],
+        "by_facility": [{"code": row["health_facility__code"],
+                         "name": row["health_facility__name"], **_amounts(row)}
+                        for row in by_facility],
         "total": _amounts(claims.aggregate(**AMOUNTS)),
     }
 
 
 def claims_overview_sample() -> dict[str, Any]:
-    zero = {"count": 0, "claimed": "0.00", "approved": "0.00", "valuated": "0.00"}
-    return {"date_from": "2025-01-01", "date_to": "2025-01-31", "facility": None,
-            "by_status": [{"status": "entered", **zero}],
-            "by_facility": [{"code": "HF1", "name": "Facility", **zero}], "total": zero}
+    """The shape of `claims_overview_data` for a large scheme: every status, 150 facilities."""
+    amounts = {"count": 120, "claimed": Decimal("15000.00"), "approved": Decimal("13500.00"),
+               "valuated": Decimal("12000.00")}
+    return {"date_from": date(2025, 1, 1), "date_to": date(2025, 12, 31),
+            "facility": {"code": "HF0001", "name": "District hospital"},
+            "by_status": [{"status": status.label, **amounts} for status in ClaimStatus],
+            "by_facility": [{"code": f"HF{n:04d}", "name": f"Health centre number {n}",
+                             **amounts} for n in range(150)],
+            "total": amounts}
 
 
 def register() -> None:
@@ -120,7 +168,7 @@ def register() -> None:
         name="claim_print", description="Claim form: lines, prices at every stage, reasons",
         module="claim", rights_key="gql_query_claim_print_perms", data=claim_print_data,
         template="claim/claim_print.html",
-        filename=lambda context: f"claim-{context['claim'].code}.pdf",
+        filename=lambda context: f"claim-{context['claim']['code']}.pdf",
         sample=claim_print_sample))
     register_report(Report(
         name="claims_overview",

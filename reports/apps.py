@@ -4,6 +4,7 @@ DEFAULT_CFG = {
     "gql_query_reports_perms": [],
     "gql_mutation_reports_override_perms": ["131201"],
     "render_timeout_seconds": 20,
+    "render_max_memory_mb": 256,
     "max_pdf_bytes": 20_000_000,
 }
 

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from reports.plain import plain_data
+
 
 class ReportNotFound(Exception):
     """The subject of a report does not exist for this user (answered as 404)."""
@@ -17,9 +19,12 @@ class ReportParameterError(Exception):
 
 @dataclass(frozen=True)
 class Report:
-    """`data(user, params)` returns the template context (raising ReportNotFound or
-    ReportParameterError); `template` is the default template's name; `module` and
-    `rights_key` name the configured right that running it needs."""
+    """`data(user, params)` returns the template context as plain data (dicts, lists, strings,
+    numbers, dates: never a model, see `reports.plain`), raising ReportNotFound or
+    ReportParameterError; `sample()` returns the same shape with realistic sizes (an override is
+    tried with it before it is saved); `template` is the default template's name; `module` and
+    `rights_key` name the configured right that running it needs; `filename(context)` reads
+    the plain context."""
 
     name: str
     description: str
@@ -29,6 +34,14 @@ class Report:
     template: str
     filename: Callable[[dict[str, Any]], str] = field(default=lambda context: "report.pdf")
     sample: Callable[[], dict[str, Any]] = field(default=dict)
+
+    def context(self, user, params: dict[str, str]) -> dict[str, Any]:
+        """The report's data for `user`, checked plain (ReportDataError otherwise)."""
+        return plain_data(self.name, self.data(user, params))
+
+    def sample_context(self) -> dict[str, Any]:
+        """The sample an override is tried with before it is saved, checked plain."""
+        return plain_data(self.name, self.sample())
 
 
 _REPORTS: dict[str, Report] = {}

@@ -1,59 +1,36 @@
-"""Reports to PDF: a Django template (the override valid today, else the default) rendered to
-HTML with escaped data, then to PDF by WeasyPrint through a fetcher that serves only the bundled
-assets (no network, no file outside `reports/assets`, no redirects), within time and size bounds.
+"""Reports to PDF: a Django template (the override valid today, else the default) rendered with
+the report's plain data, then to PDF by WeasyPrint through a fetcher that serves only the bundled
+assets (no network, no file outside `reports/assets`, no redirects). Template and PDF are made
+together in a child process (`reports.sandbox`) killed at `render_timeout_seconds` and limited to
+`render_max_memory_mb` of memory; only the plain data and the template cross to it.
 """
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as RenderTimeout
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from django.db.models import Q
-from django.template import Context, Engine, Template, TemplateDoesNotExist, TemplateSyntaxError
-from django.template.loader import get_template
-from django.utils import timezone
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from django.utils import timezone, translation
 
 from core.config import module_config
 from reports.models import ReportDefinition
+from reports.plain import plain_data
 from reports.registry import Report
+from reports.sandbox import SandboxCrash, SandboxMemoryError, SandboxTimeout, run_bounded
+from reports.templating import (
+    ASSETS,
+    BASE_URL,
+    AssetsOnlyFetcher,
+    RenderJob,
+    RenderOutput,
+    ReportRenderError,
+)
+
+__all__ = ["ASSETS", "BASE_URL", "AssetsOnlyFetcher", "ReportRenderError", "override_for",
+           "render_pdf"]
 
 logger = logging.getLogger(__name__)
-
-ASSETS = (Path(__file__).resolve().parent / "assets").resolve()
-BASE_URL = ASSETS.as_uri() + "/"
-_EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="report")
-
-
-class ReportRenderError(Exception):
-    """Rendering failed or went over its bounds; the message says which."""
-
-
-class AssetsOnlyFetcher(URLFetcher):
-    """Serves `reports/assets` and nothing else: every other URL (http, https, ftp, file outside
-    the folder, data) is refused before anything is opened, and nothing is redirected."""
-
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols={"file"}, allow_redirects=False, timeout=1)
-        self.refused: list[str] = []
-
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
-        parsed = urlparse(url)
-        path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
-        if path is None or parsed.netloc not in ("", "localhost") or \
-                not path.is_relative_to(ASSETS) or not path.is_file():
-            self.refused.append(url)
-            raise ValueError(f"Only the report's own assets may be loaded, not {url}")
-        mime = {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml",
-                ".ttf": "font/ttf", ".woff2": "font/woff2"}.get(path.suffix,
-                                                                "application/octet-stream")
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(),
-                                  {"Content-Type": mime})
 
 
 def override_for(report: Report, tenant_id: int | None, on=None) -> ReportDefinition | None:
@@ -66,47 +43,37 @@ def override_for(report: Report, tenant_id: int | None, on=None) -> ReportDefini
                                              -d.pk))[0] if candidates else None
 
 
-def _engine_template(source: str) -> Template:
-    """Override templates get Django's engine with autoescape and no custom tag libraries
-    beyond the built-ins (`{% load %}` of app libraries still refused by the engine's setup)."""
-    engine = Engine(autoescape=True, libraries={}, builtins=[], debug=False)
-    return engine.from_string(source)
-
-
-def render_html(report: Report, context: dict[str, Any], tenant_id: int | None,
-                template_source: str | None = None) -> str:
+def render_pdf(report: Report, context: dict[str, Any], tenant_id: int | None,
+               template_source: str | None = None) -> bytes:
+    """The report's PDF with `context` (made plain here, whatever the caller passed), from
+    `template_source` when given (an override being tried), else the override in force for
+    the tenant, else the default template. ReportRenderError when the template fails or the
+    render goes over its time, memory or size bound."""
     if template_source is None:
         override = override_for(report, tenant_id)
         template_source = override.template if override else None
-    try:
-        if template_source is not None:
-            return _engine_template(template_source).render(Context(context, autoescape=True))
-        return get_template(report.template).render(context)
-    except (TemplateSyntaxError, TemplateDoesNotExist) as exc:
-        raise ReportRenderError(f"The report template cannot be used: {exc}") from None
-
-
-def html_to_pdf(html: str) -> bytes:
-    """The PDF of `html`, refused when it takes longer or grows larger than configured."""
     config = module_config("report")
-    limit_seconds, limit_bytes = float(config["render_timeout_seconds"]), \
-        int(config["max_pdf_bytes"])
-    if len(html.encode()) > limit_bytes:
-        raise ReportRenderError(f"The report's HTML is over {limit_bytes:,} bytes")
-    fetcher = AssetsOnlyFetcher()
-    job = _EXECUTOR.submit(lambda: HTML(string=html, base_url=BASE_URL,
-                                        url_fetcher=fetcher).write_pdf())
+    seconds, memory_mb = float(config["render_timeout_seconds"]), \
+        int(config["render_max_memory_mb"])
+    job = RenderJob(context=plain_data(report.name, context), template_name=report.template,
+                    template_source=template_source, max_bytes=int(config["max_pdf_bytes"]),
+                    language=translation.get_language(),
+                    time_zone=timezone.get_current_timezone_name())
     try:
-        pdf = job.result(timeout=limit_seconds)
-    except RenderTimeout:
-        raise ReportRenderError(f"The report took longer than {limit_seconds:g} s to render") \
+        output: RenderOutput = run_bounded("reports.templating.render", job, seconds=seconds,
+                                           memory_mb=memory_mb)
+    except SandboxTimeout:
+        raise ReportRenderError(f"The report took longer than {seconds:g} s to render") \
             from None
-    if fetcher.refused:
-        logger.warning("Report asked for outside resources, refused: %s", fetcher.refused[:5])
-    if len(pdf) > limit_bytes:
-        raise ReportRenderError(f"The report's PDF is over {limit_bytes:,} bytes")
-    return pdf
-
-
-def render_pdf(report: Report, context: dict[str, Any], tenant_id: int | None) -> bytes:
-    return html_to_pdf(render_html(report, context, tenant_id))
+    except SandboxMemoryError:
+        raise ReportRenderError(f"The report used more than {memory_mb} MB of memory to "
+                                f"render") from None
+    except SandboxCrash as exc:
+        logger.warning("Report %s: the render process ended without a result (%s)",
+                       report.name, exc)
+        raise ReportRenderError(f"The report's render stopped without a result ({exc}); it "
+                                f"may have used more than {memory_mb} MB of memory") from None
+    if output.refused_urls:
+        logger.warning("Report asked for outside resources, refused: %s",
+                       list(output.refused_urls))
+    return output.pdf

@@ -11,7 +11,7 @@ from core.gql.policy import authenticated
 from core.rights import rights_codes
 from reports.models import ReportDefinition
 from reports.registry import get_report, registered_reports
-from reports.rendering import ReportRenderError, html_to_pdf, override_for, render_html
+from reports.rendering import ReportRenderError, override_for, render_pdf
 
 
 class ReportGQLType(graphene.ObjectType):
@@ -36,7 +36,9 @@ class Query(graphene.ObjectType):
 
 
 def save_override(user, data) -> MutationOutcome:
-    """Keep a template for a report, once it renders (to PDF) with the report's sample data."""
+    """Keep a template for a report, once it renders (to PDF) with the report's sample data
+    within the same time, memory and size bounds as a print: a template that would hang or
+    exhaust a worker is refused here rather than at every later print."""
     report = get_report(data.get("name") or "")
     if report is None:
         raise MutationError(f"No report {data.get('name')}", code="not_found", detail="name")
@@ -46,8 +48,8 @@ def save_override(user, data) -> MutationOutcome:
         raise MutationError("validTo is before validFrom", code="invalid_dates",
                             detail="validTo")
     try:
-        html_to_pdf(render_html(report, report.sample(), user.tenant_id,
-                                template_source=data.get("template") or ""))
+        render_pdf(report, report.sample_context(), user.tenant_id,
+                   template_source=data.get("template") or "")
     except ReportRenderError as exc:
         raise MutationError(str(exc), code="template_invalid", detail="template") from None
     definition = ReportDefinition.objects.create(

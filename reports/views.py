@@ -23,7 +23,7 @@ def pdf_response(request: HttpRequest, report_name: str) -> HttpResponse:
     if not user.has_rights(*rights_codes(report.module, report.rights_key)):
         return json_error(403, "Unauthorized")
     try:
-        context = report.data(user, request.GET.dict())
+        context = report.context(user, request.GET.dict())
         pdf = render_pdf(report, context, user.tenant_id)
     except ReportNotFound:
         return json_error(404, "Not found")

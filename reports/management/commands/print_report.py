@@ -36,7 +36,7 @@ class Command(BaseCommand):
             raise CommandError(f"{user} may not run {report}")
         params = dict(item.split("=", 1) for item in param if "=" in item)
         try:
-            pdf = render_pdf(found, found.data(actor, params), actor.tenant_id)
+            pdf = render_pdf(found, found.context(actor, params), actor.tenant_id)
         except ReportNotFound:
             raise CommandError("Not found") from None
         except (ReportParameterError, ReportRenderError) as exc:
