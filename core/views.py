@@ -13,6 +13,7 @@ from graphene_django.views import GraphQLView, HttpError
 from graphql import ExecutionResult, GraphQLError, specified_rules
 from graphql_jwt.exceptions import JSONWebTokenError
 
+from core.gql.inputs import InputGuardMiddleware
 from core.gql.policy import PolicyMiddleware
 from core.gql.validation import NoIntrospection, alias_limit_rule, depth_limit_rule
 
@@ -32,7 +33,10 @@ class OpenIMISGraphQLView(GraphQLView):
     def __init__(self, assembly=None, **kwargs) -> None:
         self.assembly = assembly or self.assembly
         kwargs.setdefault("schema", self.assembly.schema)
-        kwargs.setdefault("middleware", [PolicyMiddleware(self.assembly.policies)])
+        # graphql-core runs the last middleware first: the policy, so a caller without the
+        # right learns nothing about their input.
+        kwargs.setdefault("middleware", [InputGuardMiddleware(),
+                                         PolicyMiddleware(self.assembly.policies)])
         super().__init__(**kwargs)
 
     def dispatch(self, request, *args, **kwargs):

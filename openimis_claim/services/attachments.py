@@ -15,7 +15,7 @@ from core.config import module_config
 from core.files import decode_document, files_root
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
-from core.scoping import is_uuid, scope_queryset
+from core.scoping import is_uuid, parse_pk, scope_queryset
 from openimis_claim.codes import STATUS_MOVES
 from openimis_claim.models import ClaimAttachment, ClaimAttachmentType
 from openimis_claim.services.common import ClaimError, claim_for_change, require_status
@@ -108,7 +108,8 @@ def attachment_for(user, reference: Any) -> ClaimAttachment | None:
         except Exception:  # anything undecodable is simply not found
             return None
     if text.isdigit():
-        return attachments.filter(pk=int(text)).first()
+        key = parse_pk(text)
+        return attachments.filter(pk=key).first() if key is not None else None
     if is_uuid(text):
         return attachments.filter(uuid=uuid.UUID(text)).first()
     return None
