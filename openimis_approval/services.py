@@ -329,8 +329,13 @@ def _decided_lines(request: ApprovalRequest, decision: str, rows: list[dict] | N
 def _validity(request: ApprovalRequest, data: dict[str, Any]) -> None:
     effective = data.get("effective_date") or request.service_start_date or \
         timezone.localdate()
-    expiration = data.get("expiration_date") or effective + timedelta(
-        days=int(module_config("approval")["default_validity_days"]))
+    try:
+        expiration = data.get("expiration_date") or effective + timedelta(
+            days=int(module_config("approval")["default_validity_days"]))
+    except OverflowError:  # an effective date at the end of the calendar
+        raise MutationError("effectiveDate leaves no room for the default validity: give an "
+                            "expirationDate", code="invalid_dates",
+                            detail="effectiveDate") from None
     if expiration < effective:
         raise MutationError("expirationDate is before effectiveDate", code="invalid_dates",
                             detail="expirationDate")

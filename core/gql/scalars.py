@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import UTC
 from decimal import Decimal
 
 import graphene
@@ -90,3 +91,30 @@ def harden_scalars(schema: GraphQLSchema) -> None:
             parse = getattr(named, attribute)
             if not getattr(parse, _HARDENED, False):
                 setattr(named, attribute, _clear_errors(named, parse))
+
+
+def _in_every_time_zone(value):
+    """An aware DateTime must convert to UTC (the database compares in UTC): a moment at the
+    edge of the calendar in a far zone does not, and Django would fail on it."""
+    if getattr(value, "tzinfo", None) is not None:
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise GraphQLError(f"DateTime {value.isoformat()} is out of range") from None
+    return value
+
+
+_parse_datetime_value = graphene.DateTime.parse_value
+_parse_datetime_literal = graphene.DateTime.parse_literal
+
+
+def _datetime_value(cls, value):
+    return _in_every_time_zone(_parse_datetime_value(value))
+
+
+def _datetime_literal(cls, node, _variables=None):
+    return _in_every_time_zone(_parse_datetime_literal(node, _variables))
+
+
+graphene.DateTime.parse_value = classmethod(_datetime_value)
+graphene.DateTime.parse_literal = classmethod(_datetime_literal)

@@ -40,6 +40,10 @@ mutation ($uuids: [String]) { submitClaims(input: {uuids: $uuids}) { status erro
 DELETE_ATTACHMENT = """
 mutation ($id: String!) { deleteClaimAttachment(input: {id: $id}) { status error } }
 """
+DECIDE = """
+mutation ($uuid: String!) { decideApprovalRequest(input: {uuid: $uuid, decision: "APPROVE",
+  effectiveDate: "9999-12-31"}) { status error } }
+"""
 CREATE_REQUEST = """
 mutation ($input: CreateApprovalRequestMutationInput!) {
   createApprovalRequest(input: $input) { status error } }
@@ -233,3 +237,25 @@ def test_an_approval_request_total_beyond_money_is_refused(gql, scene, make_user
 ])
 def test_decimal_problem_follows_the_columns_digits_and_places(value, fits):
     assert (decimal_problem(value, 18, 2) is None) is fits
+
+
+def test_an_effective_date_at_the_end_of_the_calendar_is_a_clear_error(gql, scene, make_user):
+    officer = make_user(list(range(112001, 112014)), username="pa-decider")
+    request = ApprovalRequest.objects.create(
+        tenant=scene.insuree.tenant, number="PA-2025-000001", status="UNDER_REVIEW",
+        insuree=scene.insuree, health_facility=scene.facility)
+    ApprovalLine.objects.create(request=request, item=scene.item, qty_requested=Decimal("1"),
+                                price_requested=Decimal("2.50"))
+    response = gql(DECIDE, {"uuid": str(request.uuid)}, user=officer)
+
+    assert errors_of(response, "decideApprovalRequest") == [{
+        "message": "effectiveDate leaves no room for the default validity: give an "
+                   "expirationDate", "detail": "effectiveDate", "code": "invalid_dates"}]
+
+
+def test_a_moment_at_the_edge_of_the_calendar_in_a_far_zone_is_a_clear_error(gql, scene):
+    response = gql("query ($at: DateTime) { mutationLogs(requestDateTime_Gte: $at) "
+                   "{ totalCount } }", {"at": "9999-12-31T23:59:59-14:00"}, user=scene.user)
+
+    assert response.status_code == 400
+    assert "DateTime 9999-12-31T23:59:59-14:00 is out of range" in response.error_messages[0]
