@@ -70,7 +70,8 @@ class InputGuardMiddleware:
     @staticmethod
     def check(info, args: dict[str, Any]) -> None:
         max_list = settings.GRAPHQL_MAX_LIST_SIZE
-        definitions = info.parent_type.fields[info.field_name].args
+        field = info.parent_type.fields.get(info.field_name)  # none: introspection's fields
+        definitions = field.args if field is not None else {}
         by_out_name = {(a.out_name or name): (name, a) for name, a in definitions.items()}
         for key, value in args.items():
             name, definition = by_out_name.get(key, (to_camel_case(key), None))
