@@ -88,6 +88,9 @@ class OpenIMISGraphQLView(GraphQLView):
             # "Did you mean ...?" would reveal the schema that introspection hides.
             formatted["message"] = SUGGESTION.sub("", formatted["message"])
         original = getattr(error, "original_error", None)
+        if isinstance(original, ValidationError):
+            # Its messages, not the repr of its dict ("{'field': ['...']}").
+            formatted["message"] = "; ".join(original.messages)
         if original is not None and not isinstance(original, CLIENT_ERRORS):
             logger.error("GraphQL resolver failed", exc_info=original)
             if not settings.DEBUG:

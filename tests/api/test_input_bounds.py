@@ -259,3 +259,12 @@ def test_a_moment_at_the_edge_of_the_calendar_in_a_far_zone_is_a_clear_error(gql
 
     assert response.status_code == 400
     assert "DateTime 9999-12-31T23:59:59-14:00 is out of range" in response.error_messages[0]
+
+
+def test_a_mutation_label_longer_than_its_column_is_refused_naming_it(gql, scene):
+    response = gql(CREATE_CLAIM, {"input": claim_input(scene, clientMutationLabel="L" * 300)},
+                   user=scene.user)
+
+    assert response.error_messages == ["clientMutationLabel is longer than 255 characters"]
+    assert MutationLog.objects.count() == 0
+    assert Claim.objects.count() == 1
