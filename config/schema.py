@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from graphene.utils.str_converters import to_camel_case
 
 from core.gql.policy import Policy, field_policy
+from core.gql.scalars import harden_scalars
 from core.modules import OpenIMISModule, loaded_modules, module_by_name
 
 
@@ -73,7 +74,9 @@ def assemble(module_names: list[str] | None = None) -> Assembly:
         if roots["Mutation"]
         else None
     )
-    return Assembly(graphene.Schema(query=query, mutation=mutation), policies)
+    schema = graphene.Schema(query=query, mutation=mutation)
+    harden_scalars(schema.graphql_schema)
+    return Assembly(schema, policies)
 
 
 assembly = assemble()

@@ -223,6 +223,10 @@ GRAPHENE = {
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 15)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 30)
 GRAPHQL_MAX_QUERY_BYTES = env_int("GRAPHQL_MAX_QUERY_BYTES", 100_000)
+# Input bounds (core.gql.inputs): entries of a list argument, JSON sent inside a string.
+GRAPHQL_MAX_LIST_SIZE = env_int("GRAPHQL_MAX_LIST_SIZE", 1_000)
+JSON_INPUT_MAX_BYTES = env_int("JSON_INPUT_MAX_BYTES", 100_000)
+JSON_INPUT_MAX_DEPTH = env_int("JSON_INPUT_MAX_DEPTH", 20)
 
 # Claim attachments on disk (empty: stored in the database). Module config may override it.
 CLAIM_ATTACHMENTS_ROOT = os.environ.get("CLAIM_ATTACHMENTS_ROOT", "")

@@ -11,6 +11,8 @@ from django.apps import apps
 from django.db import IntegrityError, connections, router
 from django.db.models import Model, UniqueConstraint
 
+from core.bounds import check_bounds
+
 
 def update_rows(model: type[Model], rows: Sequence[Model], fields: Sequence[str]) -> None:
     """Write `fields` of many rows, each with its own values, in one statement (one call).
@@ -18,9 +20,11 @@ def update_rows(model: type[Model], rows: Sequence[Model], fields: Sequence[str]
     `QuerySet.bulk_update` builds a CASE expression per field and row, which costs more Python
     time than the database spends. This joins the rows' values instead on PostgreSQL, and sends
     one parameterised UPDATE per row in a single call elsewhere (SQLite runs in process), with
-    values prepared by the fields themselves."""
+    values prepared by the fields themselves. A value a column cannot hold is refused before
+    anything is written (`core.bounds`), as `save()` refuses it."""
     if not rows:
         return
+    check_bounds(rows, fields)
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     meta = model._meta
@@ -60,9 +64,11 @@ def insert_rows(model: type[Model], rows: Sequence[Model]) -> None:
 
     PostgreSQL: one `INSERT ... SELECT FROM unnest(arrays)`, a column of values per parameter,
     so neither Django nor psycopg builds a statement with every value; elsewhere
-    `bulk_create`, in batches the database's parameter limit allows."""
+    `bulk_create`, in batches the database's parameter limit allows. A value a column cannot
+    hold is refused before anything is written (`core.bounds`)."""
     if not rows:
         return
+    check_bounds(rows)
     connection = connections[router.db_for_write(model)]
     meta = model._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]

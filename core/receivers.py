@@ -5,6 +5,7 @@ from django.dispatch import receiver
 from graphql_jwt.refresh_token.signals import refresh_token_rotated
 
 from core import tokens
+from core.bounds import check_bounds
 from core.config import clear_module_config_cache
 from core.models import ModuleConfiguration, User
 
@@ -33,3 +34,11 @@ def revoke_after_credential_change(sender, instance: User, **kwargs) -> None:
     """Password changed or user deactivated, by any path that saves the user (admin site,
     set_password, changePassword): every refresh token of theirs stops working."""
     tokens.revoke_after_credential_change(instance)
+
+
+@receiver(pre_save, dispatch_uid="core-check-column-bounds")
+def refuse_values_out_of_bounds(sender, instance, raw: bool = False, update_fields=None,
+                                **kwargs) -> None:
+    """No row is saved with a value its column cannot hold (see `core.bounds`): the save raises
+    a `ValidationError` naming the field, which a mutation answers in its error list."""
+    check_bounds(instance, fields=update_fields)

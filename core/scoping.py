@@ -80,24 +80,33 @@ def own_facility_only(user, queryset: QuerySet[M], path: str = "health_facility"
     return queryset
 
 
-# The largest id a bigint column holds (PostgreSQL and SQLite alike).
-MAX_PRIMARY_KEY = 2**63 - 1
+# The largest key a (big) integer primary key can hold.
+MAX_KEY = 2**63 - 1
 
 
-def as_primary_key(value) -> int | None:
-    """A numeric id the database can look up, or None: ASCII digits within a bigint. A
-    5,000-digit "id" is simply not found, instead of an overflow (or Python's refusal to parse
-    it) deep in a query."""
+def parse_pk(value) -> int | None:
+    """A row key as a client sends it (a number, or its ASCII digits), or None when it cannot be
+    one: not digits, or beyond any integer key (which the database would refuse with an error,
+    and Python would not even convert past 4,300 digits). A 5,000-digit "id" is not found."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value <= MAX_KEY else None
     text = str(value if value is not None else "").strip()
     if not re.fullmatch(r"[0-9]{1,19}", text):
         return None
     number = int(text)
-    return number if number <= MAX_PRIMARY_KEY else None
+    return number if 0 < number <= MAX_KEY else None
 
 
 def is_uuid(value) -> bool:
+    if isinstance(value, uuid.UUID):
+        return True
+    text = str(value)
+    if len(text) > 45:  # the longest spelling uuid.UUID takes: braces, urn prefix and dashes
+        return False
     try:
-        uuid.UUID(str(value))
+        uuid.UUID(text)
     except ValueError:
         return False
     return True
@@ -113,7 +122,8 @@ def referenced_row(user, queryset: QuerySet[M], pk, label: str, *, required: boo
         if required:
             raise MutationError(f"{label} is required", code="required", detail=label)
         return None
-    row = scope_queryset(user, queryset).filter(pk=pk).first() if str(pk).isdigit() else None
+    key = parse_pk(pk)
+    row = scope_queryset(user, queryset).filter(pk=key).first() if key is not None else None
     if row is None:
         raise MutationError(f"No {label} {pk}", code="not_found", detail=label)
     return row

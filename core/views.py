@@ -26,6 +26,7 @@ from graphql import ExecutionResult, GraphQLError, specified_rules
 from graphql_jwt.exceptions import JSONWebTokenError
 
 from core.auth import CROSS_SITE_CONTENT_TYPES, is_cross_site
+from core.gql.inputs import InputGuardMiddleware
 from core.gql.policy import PolicyMiddleware
 from core.gql.validation import NoIntrospection, alias_limit_rule, depth_limit_rule
 from core.http import json_error, rest_endpoint
@@ -51,7 +52,10 @@ class OpenIMISGraphQLView(GraphQLView):
     def __init__(self, assembly=None, **kwargs) -> None:
         self.assembly = assembly or self.assembly
         kwargs.setdefault("schema", self.assembly.schema)
-        kwargs.setdefault("middleware", [PolicyMiddleware(self.assembly.policies)])
+        # graphql-core runs the last middleware first: the policy, so a caller without the
+        # right learns nothing about their input.
+        kwargs.setdefault("middleware", [InputGuardMiddleware(),
+                                         PolicyMiddleware(self.assembly.policies)])
         super().__init__(**kwargs)
 
     def dispatch(self, request, *args, **kwargs):
@@ -147,6 +151,9 @@ class OpenIMISGraphQLView(GraphQLView):
             # "Did you mean ...?" would reveal the schema that introspection hides.
             formatted["message"] = SUGGESTION.sub("", formatted["message"])
         original = getattr(error, "original_error", None)
+        if isinstance(original, ValidationError):
+            # Its messages, not the repr of its dict ("{'field': ['...']}").
+            formatted["message"] = "; ".join(original.messages)
         if original is not None and not isinstance(original, CLIENT_ERRORS):
             logger.error("GraphQL resolver failed", exc_info=original)
             if not settings.DEBUG:

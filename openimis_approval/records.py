@@ -25,7 +25,7 @@ from core.files import files_root as attachments_root
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
 from core.models import MedicalItem, MedicalService, Product
-from core.scoping import scope_queryset
+from core.scoping import parse_pk, scope_queryset
 from openimis_approval.codes import ApprovalStatus, Priority, RequestType
 from openimis_approval.models import (
     ApprovalCommunication,
@@ -68,7 +68,8 @@ def _by_reference(queryset: QuerySet, reference: Any):
             except Exception:  # anything undecodable is simply not found
                 return None
     if text.isdigit():
-        return queryset.filter(pk=int(text)).first()
+        key = parse_pk(text)
+        return queryset.filter(pk=key).first() if key is not None else None
     try:
         return queryset.filter(uuid=uuid_module.UUID(text)).first()
     except ValueError:

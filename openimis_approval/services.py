@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.bounds import check_bounds, decimal_problem, significant_digits
 from core.config import module_config
 from core.coverage_data import load_coverage
 from core.gql.errors import MutationError, error_entry
@@ -154,9 +155,31 @@ def _replace_lines(user, request: ApprovalRequest, rows: list[dict] | None) -> N
                                  service_codes=[medical.code] if service else (),
                                  facilities=[request.health_facility])
             price = data.facility_price(request.health_facility, medical, day) or medical.price
-        ApprovalLine.objects.create(request=request, item=item, service=service,
-                                    qty_requested=quantity,
-                                    price_requested=_amount(price, f"{label} priceRequested"))
+        line = ApprovalLine(request=request, item=item, service=service, qty_requested=quantity,
+                            price_requested=_amount(price, f"{label} priceRequested"))
+        check_bounds(line, label=label)
+        line.save()
+    check_request_total(request)
+
+
+def check_request_total(request: ApprovalRequest) -> None:
+    """The request's requested and approved amounts (sums over its lines, read on every list)
+    must fit a money column as each line's price does, or reading them would fail."""
+    lines = list(request.lines.all())
+    price = ApprovalLine._meta.get_field("price_requested")
+    totals = {
+        "requested amount": sum((ln.qty_requested * ln.price_requested for ln in lines),
+                                Decimal("0")),
+        "approved amount": sum(((ln.qty_approved or 0) * (ln.price_approved or
+                                                          ln.price_requested) for ln in lines),
+                               Decimal("0")),
+    }
+    for name, total in totals.items():
+        problem = decimal_problem(total, price.max_digits, price.decimal_places,
+                                  significant_digits(ApprovalLine))
+        if problem:
+            raise MutationError(f"The request's {name} {problem}", code="out_of_range",
+                                detail="lines")
 
 
 def _fields(user, request: ApprovalRequest, data: dict[str, Any]) -> None:
@@ -297,15 +320,22 @@ def _decided_lines(request: ApprovalRequest, decision: str, rows: list[dict] | N
                                     code="invalid_choice", detail=str(line.pk))
             approved_any = approved_any or quantity > 0
         line.reason = row.get("reason") or line.reason
+        check_bounds(line, label=f"line {line.pk}")
         line.save()
+    check_request_total(request)
     return approved_any
 
 
 def _validity(request: ApprovalRequest, data: dict[str, Any]) -> None:
     effective = data.get("effective_date") or request.service_start_date or \
         timezone.localdate()
-    expiration = data.get("expiration_date") or effective + timedelta(
-        days=int(module_config("approval")["default_validity_days"]))
+    try:
+        expiration = data.get("expiration_date") or effective + timedelta(
+            days=int(module_config("approval")["default_validity_days"]))
+    except OverflowError:  # an effective date at the end of the calendar
+        raise MutationError("effectiveDate leaves no room for the default validity: give an "
+                            "expirationDate", code="invalid_dates",
+                            detail="effectiveDate") from None
     if expiration < effective:
         raise MutationError("expirationDate is before effectiveDate", code="invalid_dates",
                             detail="expirationDate")

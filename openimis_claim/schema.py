@@ -10,7 +10,7 @@ from core.gql.registers import HealthFacilityGQLType, OfficerGQLType, RejectionR
 from core.gql.types import ListConnectionField, OrderedConnectionField
 from core.models import Insuree
 from core.registers import officers
-from core.scoping import is_uuid, scope_queryset
+from core.scoping import is_uuid, parse_pk, scope_queryset
 from openimis_claim.gql import mutations as m
 from openimis_claim.gql.types import (
     BatchRunGQLType,
@@ -123,7 +123,7 @@ class Query(graphene.ObjectType):
         if chfid:
             queryset = queryset.filter(insuree__chf_id=chfid)
         if icd:
-            queryset = queryset.filter(icd_id=int(icd)) if icd.isdigit() else \
+            queryset = queryset.filter(icd_id=parse_pk(icd)) if icd.isdigit() else \
                 queryset.filter(icd__code=icd)
         return queryset
 

@@ -92,13 +92,17 @@ def _duplicate_entry(violation: UniqueViolation) -> dict[str, Any]:
 
 
 def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    """One entry per message, with the error's own code (`out_of_range`, `too_long`, ...) when
+    it has one."""
     if hasattr(exc, "error_dict"):
         return [
-            error_entry(message, code="invalid", detail=name)
-            for name, messages in exc.message_dict.items()
-            for message in messages
+            error_entry(message, code=error.code or "invalid", detail=name)
+            for name, errors in exc.error_dict.items()
+            for error in errors
+            for message in error.messages
         ]
-    return [error_entry(message, code="invalid") for message in exc.messages]
+    return [error_entry(message, code=error.code or "invalid")
+            for error in exc.error_list for message in error.messages]
 
 
 class OpenIMISMutation(graphene.relay.ClientIDMutation):

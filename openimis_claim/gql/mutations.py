@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import graphene
 
 from core.gql.errors import MutationError
+from core.gql.inputs import parse_json_input
 from core.gql.mutations import MutationOutcome, OpenIMISMutation
 from openimis_claim import services
 from openimis_claim.services import attachments, valuation
@@ -97,11 +97,7 @@ class ClaimFields:
 
 def _claim_data(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("json_ext"):
-        try:
-            data = {**data, "json_ext": json.loads(data["json_ext"])}
-        except (TypeError, ValueError):
-            raise MutationError("jsonExt is not valid JSON", code="invalid_json",
-                                detail="jsonExt") from None
+        data = {**data, "json_ext": parse_json_input(data["json_ext"], "jsonExt")}
     return data
 
 

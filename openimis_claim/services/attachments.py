@@ -15,7 +15,7 @@ from core.config import module_config
 from core.files import check_filename, decode_document, files_root
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
-from core.scoping import as_primary_key, is_uuid, scope_queryset
+from core.scoping import is_uuid, parse_pk, scope_queryset
 from openimis_claim.codes import STATUS_MOVES
 from openimis_claim.models import ClaimAttachment, ClaimAttachmentType
 from openimis_claim.services.common import ClaimError, claim_for_change, require_status
@@ -109,7 +109,7 @@ def attachment_for(user, reference: Any) -> ClaimAttachment | None:
             text = from_global_id(text)[1]
         except Exception:  # anything undecodable is simply not found
             return None
-    pk = as_primary_key(text)
+    pk = parse_pk(text)
     if pk is not None:
         return attachments.filter(pk=pk).first()
     if is_uuid(text):

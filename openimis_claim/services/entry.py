@@ -10,12 +10,13 @@ from typing import Any
 from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 
+from core.bounds import check_bounds
 from core.coverage_data import pricelist_details
 from core.db import unique_violation_as
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
 from core.models import Diagnosis, HealthFacility, Insuree, MedicalItem, MedicalService
-from core.scoping import referenced_row, scope_queryset
+from core.scoping import parse_pk, referenced_row, scope_queryset
 from openimis_claim import signals
 from openimis_claim.codes import (
     STATUS_MOVES,
@@ -111,7 +112,7 @@ def _claim_fields(user, data: dict[str, Any], facility: HealthFacility) -> dict[
 def _medicals(user, model, key: str, rows: list[dict], claim: Claim) -> dict[int, Any]:
     """The items (or services) the lines name, of the user's tenant, in one query; each with
     `listed_price`, the facility's own price on the date of care (None: the register's)."""
-    ids = {int(row[f"{key}_id"]) for row in rows if str(row.get(f"{key}_id")).isdigit()}
+    ids = {parse_pk(row.get(f"{key}_id")) for row in rows} - {None}
     if not ids:
         return {}
     queryset = model.objects.filter(validity_to__isnull=True, pk__in=ids)
@@ -134,7 +135,7 @@ def _lines(user, claim: Claim, rows: list[dict] | None, model, line_model, key: 
         medical_id = row.get(f"{key}_id")
         if medical_id in (None, ""):
             raise MutationError(f"{label} is required", code="required", detail=label)
-        medical = medicals.get(int(medical_id)) if str(medical_id).isdigit() else None
+        medical = medicals.get(parse_pk(medical_id))
         if medical is None:
             raise MutationError(f"No {label} {medical_id}", code="not_found", detail=label)
         quantity = _decimal(row.get("qty_provided"), f"{label} qtyProvided")
@@ -146,7 +147,7 @@ def _lines(user, claim: Claim, rows: list[dict] | None, model, line_model, key: 
             listed = getattr(medical, "listed_price", None)
             price = listed if listed is not None else medical.price
         line_id = row.get("id")
-        line = existing.get(int(line_id)) if str(line_id or "").isdigit() else None
+        line = existing.get(parse_pk(line_id))
         if line_id and line is None:
             raise MutationError(f"No {label} {line_id} on this claim", code="not_found",
                                 detail=label)
@@ -155,6 +156,7 @@ def _lines(user, claim: Claim, rows: list[dict] | None, model, line_model, key: 
         line.qty_provided, line.price_asked = quantity, price
         line.explanation = row.get("explanation") or ""
         line.justification = row.get("justification") or ""
+        check_bounds(line, label=label)
         lines.append(line)
     return lines
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import json
-
 import django_filters
 import graphene
 from django import forms
@@ -14,6 +12,8 @@ from graphene_django.filter import TypedFilter
 from graphql_relay import from_global_id
 
 from core.gql.errors import MutationError
+from core.gql.inputs import parse_json_input
+from core.scoping import parse_pk
 from openimis_claim.models import Claim
 from openimis_claim.services.common import visible_claims
 from openimis_claim.services.queries import claim_list
@@ -61,9 +61,10 @@ class RowIdField(forms.CharField):
                 text = from_global_id(text)[1]
             except Exception:  # undecodable: refused below
                 text = ""
-        if not text.isdigit():
+        key = parse_pk(text)
+        if key is None:
             raise ValidationError("Enter an id or a relay global id.", code="invalid")
-        return int(text)
+        return key
 
 
 class RowIdFilter(TypedFilter):
@@ -90,11 +91,7 @@ def _graphql_names() -> dict[str, str]:
 
 def uuids_from_filters(user, additional_filters: str) -> list[str]:
     """The uuids of the claims the user may see that a `claims` filter JSON selects."""
-    try:
-        given = json.loads(additional_filters)
-    except (TypeError, ValueError):
-        raise MutationError("additionalFilters is not valid JSON", code="invalid_json",
-                            detail="additionalFilters") from None
+    given = parse_json_input(additional_filters, "additionalFilters")
     if not isinstance(given, dict):
         raise MutationError("additionalFilters must be a JSON object", code="invalid_json",
                             detail="additionalFilters")

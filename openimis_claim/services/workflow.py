@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.bounds import check_bounds
 from core.codes import CareType, PriceOrigin, RejectionReason
 from core.config import module_config
 from core.coverage_data import load_coverage
@@ -21,7 +22,7 @@ from core.eligibility import check_eligibility
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
 from core.models import Officer
-from core.scoping import scope_queryset
+from core.scoping import parse_pk, scope_queryset
 from openimis_claim import signals
 from openimis_claim.codes import (
     SELECTION_MOVES,
@@ -363,6 +364,7 @@ def _review_line(line, row: dict[str, Any], label: str) -> None:
                      RejectionReason.REJECTED_BY_MEDICAL_OFFICER)
     elif status is not None and int(status) == LineStatus.PASSED:
         line.status, line.rejection_reason = LineStatus.PASSED, RejectionReason.ACCEPTED
+    check_bounds(line, label=label)
     line.save()
 
 
@@ -381,7 +383,7 @@ def save_claim_review(user, claim_uuid: str, data: dict[str, Any]) -> MutationOu
         lines = {line.pk: line for line in model.objects.filter(claim=claim)}
         for index, row in enumerate(data.get(key) or [], start=1):
             line_id = row.get("id")
-            line = lines.get(int(line_id)) if str(line_id or "").isdigit() else None
+            line = lines.get(parse_pk(line_id))
             if line is None:
                 raise MutationError(f"No {key[:-1]} line {line_id} on claim {claim.code}",
                                     code="not_found", detail=f"{key} {index}")
