@@ -45,6 +45,16 @@ def reference_data() -> None:
     import_module("core.migrations.0003_diagnoses").load_diagnoses(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request) -> None:
+    """Every `transaction=True` test starts with the migrations' rows, whichever such test ran
+    (and flushed the tables) before it: the order of tests must not decide the outcome."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        request.getfixturevalue("reference_data")
+
+
 @pytest.fixture
 def tenant(db) -> Tenant:
     return Tenant.objects.create(code="T1", name="First scheme")

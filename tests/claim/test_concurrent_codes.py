@@ -92,7 +92,6 @@ def test_restoring_onto_a_code_in_use_is_a_duplicate_code(gql, scene, officer):
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="concurrent writers need PostgreSQL: SQLite "
                     "serializes them (the race is simulated above on both databases)")
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("reference_data")
 def test_twelve_clerks_saving_one_code_at_once_one_wins_the_rest_duplicate(scene, officer):
     token = get_token(officer)
     document = DOCUMENTS["createClaim"]

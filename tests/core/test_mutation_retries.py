@@ -126,7 +126,6 @@ def test_another_mutation_with_a_failed_id_does_not_take_it_over(gql, writer):
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="concurrent writers need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("reference_data")
 def test_retries_at_once_after_a_failure_run_once(writer):
     MutationLog.objects.create(user=writer, module="sample", mutation="CreateNoteMutation",
                                client_mutation_id="many-1", status=MutationStatus.ERROR,
