@@ -192,7 +192,10 @@ GRAPHQL_JWT = {
     "JWT_REFRESH_TOKEN_COOKIE_NAME": JWT_REFRESH_TOKEN_COOKIE_NAME,
     "JWT_COOKIE_SECURE": COOKIES_SECURE,
     "JWT_COOKIE_SAMESITE": os.environ.get("JWT_COOKIE_SAMESITE", "Lax"),
-    "JWT_CSRF_ROTATION": True,
+    # The CSRF secret is rotated at login only (core.auth.ObtainToken), as Django's own login
+    # does. The web app reads its CSRF token once, after login, and refreshes the JWT every two
+    # minutes and on each page load: rotating on refresh would break every later save.
+    "JWT_CSRF_ROTATION": False,
     # Hashed refresh tokens, a password stamp in access tokens, no refresh for disabled users
     # (core.tokens).
     "JWT_REFRESH_TOKEN_MODEL": "core.RefreshToken",

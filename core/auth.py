@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import DisallowedHost
 from django.middleware.csrf import get_token as get_csrf_token
+from django.middleware.csrf import rotate_token as rotate_csrf_token
 from django.utils.http import is_same_domain
 from django.utils.translation import gettext as _
 from graphql_jwt import backends as jwt_backends
@@ -158,7 +159,12 @@ LOGIN_LOCKED_MESSAGE = "Too many failed login attempts; try again later."
 
 class ObtainToken(graphql_jwt.ObtainJSONWebToken):
     """Log in: sets the JWT and refresh-token cookies. Refused for a while after repeated
-    failures from the same address (HTTP 401, code LOGIN_LOCKED)."""
+    failures from the same address (HTTP 401, code LOGIN_LOCKED).
+
+    A successful login rotates the CSRF secret (a new `csrftoken` cookie), as Django's `login()`
+    does, so a token obtained before login (one an attacker could have planted) is refused
+    afterwards. Refreshes keep the secret: the user does not change, and the web app reads its
+    CSRF token only once, after login (`JWT_CSRF_ROTATION` is off for that reason)."""
 
     class Meta:
         name = "ObtainJSONWebToken"
@@ -170,6 +176,7 @@ class ObtainToken(graphql_jwt.ObtainJSONWebToken):
             raise LoginLocked(LOGIN_LOCKED_MESSAGE)
         result = super().mutate(root, info, **kwargs)  # a wrong password keeps its place
         throttle.succeeded()
+        rotate_csrf_token(info.context)
         return result
 
 

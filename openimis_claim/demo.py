@@ -11,6 +11,7 @@ stamps are dated on the claim's own timeline), so the same seed and day give the
 
 from __future__ import annotations
 
+import itertools
 import random
 import uuid
 from collections import defaultdict
@@ -63,6 +64,7 @@ from openimis_claim.services import (
 
 BATCH = 100
 STAY = 0  # quantity of a ward-day line: the nights of the stay
+CODE_LENGTH = ClaimAdmin._meta.get_field("code").max_length
 
 # Final status aimed at (rejections also happen on their own at submission and processing).
 TARGETS = [(ClaimStatus.REJECTED, 8), (ClaimStatus.ENTERED, 14), (ClaimStatus.CHECKED, 22),
@@ -185,7 +187,9 @@ class ClaimSeeder:
 
     def claim_admins(self, facilities: list[HealthFacility]) -> dict[int, list[ClaimAdmin]]:
         """One or two per facility (two at hospitals); users working at a facility (the demo
-        clerk at HF001) become its first administrator."""
+        clerk at HF001) become its first administrator, coded with their login as in openIMIS
+        (the web app knows the logged-in administrator by `code == username`); the others are
+        CA0001, CA0002, ..."""
         staff = {}
         for user in User.objects.filter(tenant=self.tenant, health_facility__isnull=False,
                                         claim_admin__isnull=True).order_by("pk"):
@@ -194,17 +198,23 @@ class ClaimSeeder:
         for admin in ClaimAdmin.objects.filter(tenant=self.tenant, validity_to__isnull=True) \
                 .order_by("pk"):
             existing[admin.health_facility_id].append(admin)
-        sequence = ClaimAdmin.objects.filter(tenant=self.tenant).count()
+        taken = set(ClaimAdmin.objects.filter(tenant=self.tenant).values_list("code", flat=True))
+        logins = {user.username for user in staff.values()
+                  if len(user.username) <= CODE_LENGTH and user.username not in taken}
+        taken |= logins
+        numbers = (f"CA{n:04d}" for n in itertools.count(1))
         made = []
         for facility in facilities:
             if existing[facility.pk]:
                 continue
             for n in range(2 if facility.level == FacilityLevel.HOSPITAL else 1):
-                sequence += 1
                 user = staff.pop(facility.pk, None) if n == 0 else None
+                code = user.username if user and user.username in logins else \
+                    next(number for number in numbers if number not in taken)
+                taken.add(code)
                 female = self.rng.random() < 0.6
                 made.append(ClaimAdmin(
-                    tenant=self.tenant, uuid=self._uuid(), code=f"CA{sequence:04d}",
+                    tenant=self.tenant, uuid=self._uuid(), code=code,
                     health_facility=facility, user=user,
                     last_name=user.last_name if user else self.rng.choice(LAST_NAMES),
                     other_names=user.other_names if user else self.rng.choice(

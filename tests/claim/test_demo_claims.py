@@ -121,6 +121,13 @@ def test_demo_claims_are_plausible_care(demo):
 def test_every_facility_has_claim_administrators_and_the_clerk_is_hf001s(demo):
     clerk = User.objects.get(username="clerk")
 
+    # As in openIMIS, the administrator's code is its login: the web app prefills a new claim
+    # with the administrator whose code is the logged-in username.
+    assert clerk.claim_admin.code == "clerk"
+    codes = list(ClaimAdmin.objects.filter(tenant=demo).exclude(user=clerk).order_by("pk")
+                 .values_list("code", flat=True))
+    assert codes[:3] == ["CA0001", "CA0002", "CA0003"]
+    assert len(set(codes)) == len(codes)
     assert clerk.claim_admin.health_facility.code == "HF001"
     assert clerk.claim_admin.health_facility == clerk.health_facility
     facilities = HealthFacility.objects.filter(tenant=demo)

@@ -681,3 +681,42 @@ def test_json_post_from_the_app_or_a_trusted_origin_logs_in(make_user, settings,
     assert r.status_code == 200
     assert r.errors == []
     assert "JWT" in r.response.cookies
+
+
+# --- CSRF across refreshes ------------------------------------------------------------------------
+
+
+def test_the_csrf_token_read_after_login_survives_refreshes(make_user):
+    """The web app reads the CSRF token once, right after logging in, and refreshes its JWT
+    every two minutes and on each page load: its saves must keep working after a refresh."""
+    make_user([900002], username="alice")
+    client = Client(enforce_csrf_checks=True)
+    login(client, "alice")
+    token = post_graphql(client, GET_CSRF_TOKEN).data["getCsrfToken"]["csrfToken"]
+    secret = client.cookies["csrftoken"].value
+
+    for _ in range(2):
+        assert post_graphql(client, REFRESH_TOKEN).errors == []
+    assert client.cookies["csrftoken"].value == secret
+    saved = post_graphql(client, CREATE_NOTE, headers={"HTTP_X_CSRFTOKEN": token})
+
+    assert saved.errors == []
+    assert Note.objects.get().title == "x"
+
+
+def test_login_still_rotates_the_csrf_secret(make_user):
+    """A CSRF token obtained before logging in (one an attacker could have planted) is refused
+    afterwards; the one read after login works."""
+    make_user([900002], username="alice")
+    client = Client(enforce_csrf_checks=True)
+    before = post_graphql(client, GET_CSRF_TOKEN).data["getCsrfToken"]["csrfToken"]
+    old_secret = client.cookies["csrftoken"].value
+
+    r = login(client, "alice")
+
+    assert r.response.cookies["csrftoken"].value != old_secret
+    refused = post_graphql(client, CREATE_NOTE, headers={"HTTP_X_CSRFTOKEN": before})
+    assert refused.error_messages == ["CSRF token missing or incorrect"]
+    after = post_graphql(client, GET_CSRF_TOKEN).data["getCsrfToken"]["csrfToken"]
+    assert post_graphql(client, CREATE_NOTE, headers={"HTTP_X_CSRFTOKEN": after}).errors == []
+    assert Note.objects.count() == 1
