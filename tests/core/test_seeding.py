@@ -77,7 +77,7 @@ def test_families_have_one_head_and_one_to_eight_members(seeded):
 def test_ages_genders_and_policy_statuses_are_spread(seeded):
     insurees = list(Insuree.objects.filter(tenant=seeded))
     ages = [i.age_on(TODAY) for i in insurees]
-    genders = Counter(i.gender for i in insurees)
+    genders = Counter(i.gender_id for i in insurees)
     statuses = Counter(Policy.objects.filter(tenant=seeded).values_list("status", flat=True))
 
     assert min(ages) == 0
