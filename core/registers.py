@@ -43,8 +43,11 @@ def valid(queryset: QuerySet) -> QuerySet:
     return queryset.filter(validity_to__isnull=True)
 
 
-def locations() -> QuerySet[Location]:
-    return valid(Location.objects.select_related("parent__parent__parent"))
+def locations(search: str | None = None) -> QuerySet[Location]:
+    queryset = valid(Location.objects.select_related("parent__parent__parent"))
+    if search:
+        queryset = queryset.filter(Q(code__icontains=search) | Q(name__icontains=search))
+    return queryset
 
 
 def health_facilities(search: str | None = None) -> QuerySet[HealthFacility]:

@@ -103,6 +103,9 @@ class Query(StartupQuery, CoverageQuery, graphene.ObjectType):
 
     locations = requires("gql_query_locations_perms", OrderedConnectionField(
         LocationGQLType, ordering=("code", "name", "type")))
+    locations_str = requires("gql_query_locations_perms", OrderedConnectionField(
+        LocationGQLType, ordering=("code", "name", "type"), search=SEARCH,
+        description="The location picker: locations whose code or name contains `str`."))
     health_facilities = requires("gql_query_health_facilities_perms", OrderedConnectionField(
         HealthFacilityGQLType, ordering=("code", "name", "level"), search=SEARCH,
         filterset_class=HealthFacilityFilter))
@@ -153,6 +156,9 @@ class Query(StartupQuery, CoverageQuery, graphene.ObjectType):
 
     def resolve_locations(self, info, **kwargs):
         return registers.locations()
+
+    def resolve_locations_str(self, info, search=None, **kwargs):
+        return registers.locations(search)
 
     def resolve_health_facilities(self, info, search=None, **kwargs):
         return registers.health_facilities(search)

@@ -42,8 +42,9 @@ from core.registers import insuree_policies_prefetch, package_lines_prefetch
 
 class LocationGQLType(ScopedObjectType):
     Meta = node_meta(Location, ("id", "uuid", "code", "name", "type", "parent"), {
-        "code": ["exact"], "name": ["exact", "icontains"], "type": ["exact"],
-        "parent__uuid": ["exact"],
+        "uuid": ["in"], "code": ["exact"], "name": ["exact", "icontains"], "type": ["exact"],
+        "parent__uuid": ["exact", "in"], "parent__parent__uuid": ["exact"],
+        "parent__parent__parent__uuid": ["exact"],
     })
 
 

@@ -206,6 +206,58 @@ ITEM_PICKER = """query ($searchString: String, $first: Int, $pricelistUuid: UUID
     }"""  # noqa: E501
 
 
+# fe-location src/actions.js fetchLocationsStr (LocationPicker of the claim reports), a
+# municipality within a district, as `_entityAndFilters` and `_pageAndEdges` build it.
+LOCATIONS_STR = """
+      {
+        locationsStr(type: "W",str: "%s",parent_Parent_Uuid: "%s")
+        {
+          
+    pageInfo { hasNextPage, hasPreviousPage, startCursor, endCursor}
+    edges
+    {
+      node
+      {
+        id,uuid,type,code,name,parent{id,uuid,code,name,type,parent{id,uuid,code,name,type,parent{id,uuid,code,name,type}}}
+      }
+    }
+        }
+      }
+      """  # noqa: W293
+
+# fe-location src/actions.js fetchParentLocationsStr and fetchLocationsByUuids.
+PARENT_LOCATIONS_STR = """
+    {
+      locationsStr(type: "D",str: "",first: 20,parent_Uuid_In: ["%s"])
+      {
+        
+    pageInfo { hasNextPage, hasPreviousPage, startCursor, endCursor}
+    edges
+    {
+      node
+      {
+        id,uuid,type,code,name,parent{id,uuid,code,name,type}
+      }
+    }
+      }
+    }"""  # noqa: W293
+LOCATIONS_BY_UUIDS = """
+      {
+        locationsStr(uuid_In: ["%s","%s"])
+        {
+          
+    pageInfo { hasNextPage, hasPreviousPage, startCursor, endCursor}
+    edges
+    {
+      node
+      {
+        id,uuid,type,code,name,parent{id,uuid,code,name,type,parent{id,uuid,code,name,type,parent{id,uuid,code,name,type}}}
+      }
+    }
+        }
+      }
+      """  # noqa: W293
+
 def relay_id(type_name: str, pk: int) -> str:
     """What the app builds: `btoa("HealthFacilityGQLType:" + user.health_facility_id)`."""
     return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
@@ -547,3 +599,35 @@ def test_the_apps_lists_cost_the_same_at_10_and_100(gql, tenant, make_user, area
         response = gql(document % 100, variables, user=user)
 
     assert len(nodes(response, root)) == 100
+
+
+
+# The location pickers --------------------------------------------------------------------
+
+
+def test_the_location_picker_searches_within_a_region_or_district(gql, clerk, area,
+                                                                 other_tenant):
+    north, south = area["north"], area["south"]
+    make_location_chain(other_tenant, prefix="N")
+
+    within = gql(LOCATIONS_STR % ("", north.region.uuid), user=clerk)
+    named = gql(LOCATIONS_STR % (north.municipality.name[-3:], north.region.uuid), user=clerk)
+    elsewhere = gql(LOCATIONS_STR % ("", south.region.uuid), user=clerk)
+
+    (node,) = nodes(within, "locationsStr")
+    assert (node["code"], node["type"], node["parent"]["code"]) == ("NW", "W", "ND")
+    assert node["parent"]["parent"]["code"] == "NR"
+    assert node["parent"]["parent"]["parent"] is None
+    assert [n["code"] for n in nodes(named, "locationsStr")] == ["NW"]
+    assert [n["code"] for n in nodes(elsewhere, "locationsStr")] == ["SW"]
+
+
+def test_the_location_picker_by_parents_and_by_uuids(gql, clerk, area):
+    north = area["north"]
+
+    districts = gql(PARENT_LOCATIONS_STR % north.region.uuid, user=clerk)
+    chosen = gql(LOCATIONS_BY_UUIDS % (north.village.uuid, area["south"].district.uuid),
+                 user=clerk)
+
+    assert sorted(n["code"] for n in nodes(districts, "locationsStr")) == ["N2D", "ND"]
+    assert sorted(n["code"] for n in nodes(chosen, "locationsStr")) == ["NV", "SD"]
