@@ -5,11 +5,18 @@ from django.contrib import admin
 
 from core.admin_base import TenantModelAdmin, TenantTabularInline
 from core.models import (
+    ConfirmationType,
     Diagnosis,
+    Education,
     Family,
+    FamilyType,
+    GenderType,
     HealthFacility,
+    IdentificationType,
     Insuree,
+    InsureePhoto,
     InsureePolicy,
+    InsureeStatusReason,
     ItemsPricelist,
     ItemsPricelistDetail,
     Location,
@@ -20,6 +27,10 @@ from core.models import (
     Product,
     ProductItem,
     ProductService,
+    Profession,
+    Relation,
+    ServicePackageItem,
+    ServicePackageService,
     ServicesPricelist,
     ServicesPricelistDetail,
 )
@@ -50,12 +61,28 @@ class MedicalItemAdmin(TenantModelAdmin):
     search_fields = ("code", "name")
 
 
+class ServicePackageItemInline(TenantTabularInline):
+    model = ServicePackageItem
+    fk_name = "parent"
+    raw_id_fields = ("item",)
+    extra = 0
+
+
+class ServicePackageServiceInline(TenantTabularInline):
+    model = ServicePackageService
+    fk_name = "parent"
+    raw_id_fields = ("service",)
+    extra = 0
+
+
 @admin.register(MedicalService)
 class MedicalServiceAdmin(TenantModelAdmin):
-    list_display = ("code", "name", "category", "price", "care_type",
+    list_display = ("code", "name", "category", "packagetype", "price", "care_type",
                     "requires_preauthorization", "tenant")
-    list_filter = ("tenant", "category", "type", "care_type", "requires_preauthorization")
+    list_filter = ("tenant", "category", "type", "packagetype", "care_type",
+                   "requires_preauthorization")
     search_fields = ("code", "name")
+    inlines = [ServicePackageItemInline, ServicePackageServiceInline]
 
 
 class ItemsPricelistDetailInline(TenantTabularInline):
@@ -119,10 +146,69 @@ class FamilyAdmin(TenantModelAdmin):
 
 @admin.register(Insuree)
 class InsureeAdmin(TenantModelAdmin):
-    list_display = ("chf_id", "last_name", "other_names", "dob", "gender", "head", "tenant")
-    list_filter = ("tenant", "gender", "head")
-    search_fields = ("chf_id", "last_name", "other_names", "phone")
-    raw_id_fields = ("family", "current_village", "health_facility")
+    list_display = ("chf_id", "last_name", "other_names", "dob", "gender", "head", "status",
+                    "tenant")
+    list_filter = ("tenant", "gender", "head", "status", "card_issued")
+    search_fields = ("chf_id", "last_name", "other_names", "phone", "passport")
+    raw_id_fields = ("family", "current_village", "health_facility", "photo")
+
+
+@admin.register(InsureePhoto)
+class InsureePhotoAdmin(TenantModelAdmin):
+    list_display = ("uuid", "folder", "filename", "date", "officer", "tenant")
+    list_filter = ("tenant",)
+    search_fields = ("filename", "insuree__chf_id")
+    raw_id_fields = ("officer",)
+
+
+class CatalogueAdmin(TenantModelAdmin):
+    """openIMIS' global code tables: read-only for tenant users (`core.admin_base`)."""
+
+    search_fields = ("alt_language",)
+    ordering = ("sort_order",)
+
+
+@admin.register(GenderType)
+class GenderTypeAdmin(CatalogueAdmin):
+    list_display = ("code", "gender", "alt_language", "sort_order")
+
+
+@admin.register(Education)
+class EducationAdmin(CatalogueAdmin):
+    list_display = ("id", "education", "alt_language", "sort_order")
+
+
+@admin.register(Profession)
+class ProfessionAdmin(CatalogueAdmin):
+    list_display = ("id", "profession", "alt_language", "sort_order")
+
+
+@admin.register(Relation)
+class RelationAdmin(CatalogueAdmin):
+    list_display = ("id", "relation", "alt_language", "sort_order")
+
+
+@admin.register(IdentificationType)
+class IdentificationTypeAdmin(CatalogueAdmin):
+    list_display = ("code", "identification_type", "alt_language", "sort_order")
+
+
+@admin.register(FamilyType)
+class FamilyTypeAdmin(CatalogueAdmin):
+    list_display = ("code", "type", "alt_language", "sort_order")
+
+
+@admin.register(ConfirmationType)
+class ConfirmationTypeAdmin(CatalogueAdmin):
+    list_display = ("code", "confirmationtype", "is_confirmation_number_required",
+                    "alt_language", "sort_order")
+
+
+@admin.register(InsureeStatusReason)
+class InsureeStatusReasonAdmin(TenantModelAdmin):
+    list_display = ("code", "insuree_status_reason", "status_type", "validity_to")
+    list_filter = ("status_type",)
+    search_fields = ("code", "insuree_status_reason")
 
 
 class ProductItemInline(TenantTabularInline):

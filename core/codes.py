@@ -47,6 +47,18 @@ class ServiceType(models.TextChoices):
     CURATIVE = "C", "curative"
 
 
+class PackageType(models.TextChoices):
+    """openIMIS' service package types. A simple service is claimed at its price. A package
+    bundles items and services (`ServicePackageItem`, `ServicePackageService`, each with a
+    quantity and a price) and is claimed as what was given of them at their package prices (P),
+    or the same capped at the quantities the package holds (F); a package with a manual price
+    (`MedicalService.manual_price`) is claimed at the price entered instead."""
+
+    SIMPLE = "S", "simple service"
+    PACKAGE = "P", "package"
+    FIXED_PACKAGE = "F", "fixed-price package"
+
+
 class ServiceCategory(models.TextChoices):
     """Drives the per-period maximums; priority S > D > A > H > C > O > V (ADJUDICATION.md)."""
 
@@ -79,6 +91,22 @@ class Gender(models.TextChoices):
     MALE = "M", "male"
     FEMALE = "F", "female"
     OTHER = "O", "other"
+
+
+class MaritalStatus(models.TextChoices):
+    MARRIED = "M", "married"
+    SINGLE = "S", "single"
+    DIVORCED = "D", "divorced"
+    WIDOWED = "W", "widowed"
+
+
+class InsureeStatus(models.TextChoices):
+    """openIMIS: an insuree is active, or inactive or dead from `status_date` on (with a
+    reason from `InsureeStatusReason`)."""
+
+    ACTIVE = "AC", "active"
+    INACTIVE = "IN", "inactive"
+    DEAD = "DE", "dead"
 
 
 class PolicyStatus(models.IntegerChoices):

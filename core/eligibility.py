@@ -372,13 +372,13 @@ class Check:
 
 def rule_patient_category(check: Check) -> None:
     """4: the item or service must be allowed for the patient's age and gender."""
-    if patient_category_allows(check.medical.patient_category, check.insuree.gender,
-                               check.adult):
+    gender = check.insuree.gender_id
+    if patient_category_allows(check.medical.patient_category, gender, check.adult):
         check.result.accept("patient_category")
     else:
+        label = Gender(gender).label if gender in Gender.values else gender
         check.result.refuse(RejectionReason.PATIENT_CATEGORY, "patient_category",
-                            f"{'adult' if check.adult else 'child'} "
-                            f"{check.insuree.get_gender_display()}")
+                            f"{'adult' if check.adult else 'child'} {label}")
 
 
 def rule_price_list(check: Check) -> None:

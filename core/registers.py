@@ -7,6 +7,7 @@ explicitly with `core.scoping.scope_queryset`.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -30,6 +31,8 @@ from core.models import (
     Officer,
     Policy,
     Product,
+    ServicePackageItem,
+    ServicePackageService,
     ServicesPricelist,
     ServicesPricelistDetail,
 )
@@ -40,8 +43,11 @@ def valid(queryset: QuerySet) -> QuerySet:
     return queryset.filter(validity_to__isnull=True)
 
 
-def locations() -> QuerySet[Location]:
-    return valid(Location.objects.select_related("parent__parent__parent"))
+def locations(search: str | None = None) -> QuerySet[Location]:
+    queryset = valid(Location.objects.select_related("parent__parent__parent"))
+    if search:
+        queryset = queryset.filter(Q(code__icontains=search) | Q(name__icontains=search))
+    return queryset
 
 
 def health_facilities(search: str | None = None) -> QuerySet[HealthFacility]:
@@ -53,6 +59,36 @@ def health_facilities(search: str | None = None) -> QuerySet[HealthFacility]:
     return queryset
 
 
+def health_facilities_in_area(user, search: str | None = None, region_uuid: str | None = None,
+                              district_uuid: str | None = None,
+                              district_uuids: list[str | None] | None = None,
+                              ignore_location: bool = False) -> QuerySet[HealthFacility]:
+    """The facility picker (openIMIS `healthFacilitiesStr`): code or name contains `search`,
+    in a region, a district, among districts (each given narrows); a list holding an empty
+    entry (no district picked yet) does not narrow. Unless `ignore_location`, only facilities
+    in the districts the user works in (`user_districts`). A uuid that is not one matches
+    nothing."""
+    queryset = health_facilities(search)
+    for path, given in (("location__parent__uuid", region_uuid),
+                        ("location__uuid", district_uuid)):
+        if given is not None:
+            key = _uuid_or_none(given)
+            queryset = queryset.filter(**{path: key}) if key else queryset.none()
+    if district_uuids is not None and None not in district_uuids:
+        queryset = queryset.filter(location__uuid__in=[
+            key for key in map(_uuid_or_none, district_uuids) if key is not None])
+    if not ignore_location:
+        queryset = queryset.filter(location__in=user_districts(user).values("pk"))
+    return queryset
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 def diagnoses(search: str | None = None) -> QuerySet[Diagnosis]:
     queryset = valid(Diagnosis.objects.all())
     if search:
@@ -61,7 +97,8 @@ def diagnoses(search: str | None = None) -> QuerySet[Diagnosis]:
 
 
 def _medical_for_picker(model, detail_model, pricelist_model, link: str, user,
-                        search: str | None, pricelist_uuid: str | None, on_date: date | None):
+                        search: str | None, pricelist_uuid: uuid.UUID | str | None,
+                        on_date: date | None):
     queryset = valid(model.objects.all())
     if search:
         queryset = queryset.filter(Q(code__icontains=search) | Q(name__icontains=search))
@@ -80,25 +117,38 @@ def _medical_for_picker(model, detail_model, pricelist_model, link: str, user,
     return queryset
 
 
-def medical_items(user, search: str | None = None, pricelist_uuid: str | None = None,
+def medical_items(user, search: str | None = None,
+                  pricelist_uuid: uuid.UUID | str | None = None,
                   on_date: date | None = None) -> QuerySet[MedicalItem]:
     """Items, or those a price list allows on a date with the price it gives them."""
     return _medical_for_picker(MedicalItem, ItemsPricelistDetail, ItemsPricelist, "item", user,
                                search, pricelist_uuid, on_date)
 
 
-def medical_services(user, search: str | None = None, pricelist_uuid: str | None = None,
+def medical_services(user, search: str | None = None,
+                     pricelist_uuid: uuid.UUID | str | None = None,
                      on_date: date | None = None) -> QuerySet[MedicalService]:
+    """Services as `medical_items` gives items, with what packages hold."""
     return _medical_for_picker(MedicalService, ServicesPricelistDetail, ServicesPricelist,
-                               "service", user, search, pricelist_uuid, on_date)
+                               "service", user, search, pricelist_uuid, on_date
+                               ).prefetch_related(*package_lines_prefetch())
 
 
 def officers() -> QuerySet[Officer]:
     return valid(Officer.objects.select_related("location"))
 
 
+# What the web app's insuree projection shows of a person (fe-insuree's FAMILY_HEAD_PROJECTION):
+# code tables, photo, village up to its region, first point of service with its district.
+_PERSON = ("gender", "education", "profession", "relationship", "type_of_id", "status_reason",
+           "photo", "current_village__parent__parent__parent", "health_facility__location__parent",
+           "health_facility__items_pricelist", "health_facility__services_pricelist")
+_FAMILY = ("family_type", "confirmation_type", "location__parent__parent__parent",
+           *(f"head_insuree__{path}" for path in _PERSON))
+
+
 def families() -> QuerySet[Family]:
-    return valid(Family.objects.select_related("head_insuree", "location"))
+    return valid(Family.objects.select_related("head_insuree", *_FAMILY))
 
 
 def insuree_policies_prefetch() -> Prefetch:
@@ -109,9 +159,22 @@ def insuree_policies_prefetch() -> Prefetch:
 
 
 def insurees() -> QuerySet[Insuree]:
+    """Insurees with everything the web app's insuree lookup shows, joined in the page's query:
+    their own details, their family's and their family head's."""
     return valid(Insuree.objects.select_related(
-        "family__head_insuree", "family__location", "current_village__parent", "health_facility"
+        "family__head_insuree", *_PERSON, *(f"family__{path}" for path in _FAMILY)
     ).prefetch_related(insuree_policies_prefetch()))
+
+
+def package_lines_prefetch() -> tuple[Prefetch, Prefetch]:
+    """What package services hold (items, services), for a whole page of services in two
+    queries."""
+    return (
+        Prefetch("services_linked", ServicePackageItem.objects.select_related("item")
+                 .order_by("pk")),
+        Prefetch("serviceservice_set", ServicePackageService.objects.select_related("service")
+                 .order_by("pk")),
+    )
 
 
 def products() -> QuerySet[Product]:

@@ -22,6 +22,7 @@ from core.auth import (
 )
 from core.eligibility import check_eligibility
 from core.gql.coverage import CoverageQuery
+from core.gql.filters import HealthFacilityFilter
 from core.gql.policy import authenticated, public, requires
 from core.gql.registers import (
     DiagnosisGQLType,
@@ -102,16 +103,31 @@ class Query(StartupQuery, CoverageQuery, graphene.ObjectType):
 
     locations = requires("gql_query_locations_perms", OrderedConnectionField(
         LocationGQLType, ordering=("code", "name", "type")))
+    locations_str = requires("gql_query_locations_perms", OrderedConnectionField(
+        LocationGQLType, ordering=("code", "name", "type"), search=SEARCH,
+        description="The location picker: locations whose code or name contains `str`."))
     health_facilities = requires("gql_query_health_facilities_perms", OrderedConnectionField(
-        HealthFacilityGQLType, ordering=("code", "name", "level"), search=SEARCH))
+        HealthFacilityGQLType, ordering=("code", "name", "level"), search=SEARCH,
+        filterset_class=HealthFacilityFilter))
+    health_facilities_str = requires("gql_query_health_facilities_perms", OrderedConnectionField(
+        HealthFacilityGQLType, ordering=("code", "name", "level"), search=SEARCH,
+        filterset_class=HealthFacilityFilter,
+        region_uuid=graphene.String(description="In this region."),
+        district_uuid=graphene.String(description="In this district."),
+        districts_uuids=graphene.List(graphene.String, description=(
+            "In one of these districts; a list holding null (no district picked) does not "
+            "narrow.")),
+        ignore_location=graphene.Boolean(description=(
+            "All the tenant's facilities, not only those of the districts the caller works in.")),
+        description="The facility picker: facilities of the districts the caller works in."))
     diagnoses_str = requires("gql_query_diagnoses_perms", OrderedConnectionField(
         DiagnosisGQLType, ordering=("code", "name"), search=SEARCH))
     medical_items_str = requires("gql_query_medical_items_perms", OrderedConnectionField(
         MedicalItemGQLType, ordering=("code", "name", "price"), search=SEARCH,
-        pricelist_uuid=graphene.String(), date=graphene.Date()))
+        pricelist_uuid=graphene.UUID(), date=graphene.Date()))
     medical_services_str = requires("gql_query_medical_services_perms", OrderedConnectionField(
         MedicalServiceGQLType, ordering=("code", "name", "price"), search=SEARCH,
-        pricelist_uuid=graphene.String(), date=graphene.Date()))
+        pricelist_uuid=graphene.UUID(), date=graphene.Date()))
     officers = requires("gql_query_officers_perms", OrderedConnectionField(
         OfficerGQLType, ordering=("code", "last_name")))
     families = requires("gql_query_families_perms", OrderedConnectionField(
@@ -141,8 +157,18 @@ class Query(StartupQuery, CoverageQuery, graphene.ObjectType):
     def resolve_locations(self, info, **kwargs):
         return registers.locations()
 
+    def resolve_locations_str(self, info, search=None, **kwargs):
+        return registers.locations(search)
+
     def resolve_health_facilities(self, info, search=None, **kwargs):
         return registers.health_facilities(search)
+
+    def resolve_health_facilities_str(self, info, search=None, region_uuid=None,
+                                      district_uuid=None, districts_uuids=None,
+                                      ignore_location=False, **kwargs):
+        return registers.health_facilities_in_area(
+            info.context.user, search, region_uuid, district_uuid, districts_uuids,
+            bool(ignore_location))
 
     def resolve_diagnoses_str(self, info, search=None, **kwargs):
         return registers.diagnoses(search)

@@ -7,8 +7,11 @@ each), so 100,000 insurees take seconds, not minutes. `seed_demo` (core/demo.py)
 
 from __future__ import annotations
 
+import base64
 import random
+import struct
 import uuid
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -25,6 +28,8 @@ from core.codes import (
     ItemType,
     LimitationType,
     LocationType,
+    MaritalStatus,
+    PackageType,
     PatientCategory,
     PolicyStage,
     PolicyStatus,
@@ -34,9 +39,14 @@ from core.codes import (
 )
 from core.eligibility import add_months
 from core.models import (
+    ConfirmationType,
+    Education,
     Family,
+    FamilyType,
     HealthFacility,
+    IdentificationType,
     Insuree,
+    InsureePhoto,
     InsureePolicy,
     ItemsPricelist,
     ItemsPricelistDetail,
@@ -48,6 +58,10 @@ from core.models import (
     Product,
     ProductItem,
     ProductService,
+    Profession,
+    Relation,
+    ServicePackageItem,
+    ServicePackageService,
     ServicesPricelist,
     ServicesPricelistDetail,
     Tenant,
@@ -128,6 +142,18 @@ SERVICES = [
     ("O010", "HbA1c test", ServiceCategory.OTHER, "9.00", "O", ADULT_ONLY, 80, 1, False),
 ]
 
+# Package services (openIMIS "P" and "F" service types): code, name, category, care type, type,
+# manual price (None: priced at its contents), contents (item or service code, quantity).
+PACKAGES = [
+    ("P001", "Uncomplicated malaria package", ServiceCategory.CONSULTATION, "O",
+     PackageType.PACKAGE, None,
+     [("C001", 1), ("O002", 1), ("0004", 24), ("0001", 12)]),
+    ("F001", "Normal delivery package", ServiceCategory.DELIVERY, "I", PackageType.FIXED_PACKAGE,
+     None, [("D001", 1), ("H001", 2), ("0011", 1), ("0018", 4), ("0019", 1), ("0017", 2)]),
+    ("P002", "Wound dressing package", ServiceCategory.OTHER, "B", PackageType.PACKAGE, "9.50",
+     [("V001", 1), ("0018", 2), ("0020", 1)]),
+]
+
 REGIONS = ["Kilima", "Pwani"]
 DISTRICTS = {"Kilima": ["Moshi", "Hai", "Rombo"], "Pwani": ["Bagamoyo", "Kibaha", "Mafia"]}
 MALE_NAMES = ["Juma", "Baraka", "Hamisi", "Daudi", "Emmanuel", "Said", "Petro", "Joseph",
@@ -181,6 +207,9 @@ class RegisterSeeder:
         self.tenant = tenant
         # Demo data: a seeded, reproducible stream is the point, not secrecy.
         self.rng = random.Random(f"{seed}:{tenant.code}")  # noqa: S311
+        # Details added later (packages, insuree profiles) draw from their own stream, so the
+        # rows seeded before them, and the demo claims built on those, stay as they were.
+        self.details_rng = random.Random(f"{seed}:{tenant.code}:details")  # noqa: S311
         self.today = today
         self.prefix = code_prefix
         self.result = SeedResult()
@@ -247,6 +276,48 @@ class RegisterSeeder:
         self.result.add("medical items", len(items))
         self.result.add("medical services", len(services))
         return items, services
+
+    def packages(self, items, services, pricelists, products) -> list[MedicalService]:
+        """The package services of `PACKAGES`, priced at their contents' register prices
+        (unless manual), on every price list and covered by every product like the services."""
+        by_code = {m.code: m for m in [*items, *services]}
+        packages = []
+        for code, name, category, care, kind, manual, contents in PACKAGES:
+            total = sum((by_code[c].price * qty for c, qty in contents), Decimal("0"))
+            packages.append(MedicalService(
+                tenant=self.tenant, uuid=uuid.UUID(int=self.details_rng.getrandbits(128),
+                                                    version=4),
+                code=code, name=name, category=category, type=ServiceType.CURATIVE,
+                validity_from=self.registered_since, care_type=care, packagetype=kind,
+                manual_price=manual is not None,
+                price=Decimal(manual) if manual is not None else total.quantize(Decimal("0.01")),
+                maximum_amount=Decimal("1")))
+        MedicalService.objects.bulk_create(packages)
+        item_lines, service_lines = [], []
+        for package, (*_, contents) in zip(packages, PACKAGES, strict=True):
+            for c, qty in contents:
+                medical = by_code[c]
+                if isinstance(medical, MedicalItem):
+                    item_lines.append(ServicePackageItem(
+                        parent=package, item=medical, qty_provided=Decimal(qty),
+                        price_asked=medical.price, pcp_date=self.registered_since))
+                else:
+                    service_lines.append(ServicePackageService(
+                        parent=package, service=medical, qty_provided=Decimal(qty),
+                        price_asked=medical.price, scp_date=self.registered_since))
+        ServicePackageItem.objects.bulk_create(item_lines)
+        ServicePackageService.objects.bulk_create(service_lines)
+        ServicesPricelistDetail.objects.bulk_create([
+            ServicesPricelistDetail(pricelist=service_list, service=package)
+            for _item_list, service_list in pricelists.values() for package in packages])
+        ProductService.objects.bulk_create([
+            ProductService(product=product, service=package,
+                           limitation_type=LimitationType.CO_INSURANCE,
+                           limit_adult=Decimal("100"), limit_child=Decimal("100"))
+            for product in products for package in packages])
+        self.result.add("medical services", len(packages))
+        self.result.add("package lines", len(item_lines) + len(service_lines))
+        return packages
 
     def pricelists(self, districts, items, services):
         """One item and one service price list per district; about a third of the prices
@@ -394,6 +465,7 @@ class RegisterSeeder:
     def people(self, insurees: int, villages, facilities, products, officers,
                progress: Progress | None = None) -> None:
         sequence = 10_000_000 + Insuree.objects.filter(tenant=self.tenant).count()
+        profiles = InsureeProfiles(self.details_rng, self.today, officers)
         made = 0
         while made < insurees:
             families, members = [], []
@@ -410,13 +482,16 @@ class RegisterSeeder:
                     sequence += 1
                     made += 1
                     names = MALE_NAMES if gender == Gender.MALE else FEMALE_NAMES
-                    family_members.append(Insuree(
+                    insuree = Insuree(
                         tenant=self.tenant, uuid=self._uuid(), chf_id=_chf_id(sequence),
                         last_name=last_name, other_names=self.rng.choice(names), dob=dob,
-                        gender=gender, head=index == 0, current_village=village,
+                        gender_id=gender, head=index == 0, current_village=village,
                         phone=(f"+255 7{self.rng.randint(10, 99)} "
                                f"{self.rng.randint(100000, 999999)}" if index == 0 else ""),
-                        health_facility=self.rng.choice(facilities) if facilities else None))
+                        health_facility=self.rng.choice(facilities) if facilities else None)
+                    profiles.describe(insuree, family, index)
+                    family_members.append(insuree)
+                profiles.describe_family(family)
                 families.append(family)
                 members.append(family_members)
             self._save_chunk(families, members, products, officers)
@@ -440,6 +515,8 @@ class RegisterSeeder:
             for insuree in family_members:
                 insuree.family_id = family.pk
                 insurees.append(insuree)
+        photos = [i.photo for i in insurees if i.photo is not None]
+        InsureePhoto.objects.bulk_create(photos, batch_size=BATCH)
         Insuree.objects.bulk_create(insurees, batch_size=BATCH)
         Family.objects.filter(pk__in=[f.pk for f in families]).update(
             head_insuree=Subquery(Insuree.objects.filter(family=OuterRef("pk"), head=True)
@@ -472,6 +549,7 @@ class RegisterSeeder:
         InsureePolicy.objects.bulk_create(links, batch_size=BATCH)
         self.result.add("families", len(families))
         self.result.add("insurees", len(insurees))
+        self.result.add("insuree photos", len(photos))
         self.result.add("policies", len(policies))
         self.result.add("insuree policies", len(links))
 
@@ -482,6 +560,77 @@ class RegisterSeeder:
             start_date=start,
             effective_date=None if status == PolicyStatus.IDLE else start,
             expiry_date=expiry, status=status, stage=stage, value=product.lump_sum / 10)
+
+
+# A tiny PNG (a grey square) stands for an enrolment photo: the demo shows where photos go
+# without carrying real faces.
+DEMO_PHOTO = base64.b64encode(
+    b"\x89PNG\r\n\x1a\n" + b"".join(
+        struct.pack(">I", len(data)) + kind + data
+        + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        for kind, data in (
+            (b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 0, 0, 0, 0)),
+            (b"IDAT", zlib.compress(b"".join(b"\x00" + b"\xa0" * 8 for _ in range(8)))),
+            (b"IEND", b""),
+        ))
+).decode()
+
+
+class InsureeProfiles:
+    """What an enrolment officer records beyond name and birth date: relation to the head,
+    marital status, education, profession, identity document, card and photo; and the
+    family's type and poverty confirmation. Drawn from the code tables as seeded
+    (`core.migrations.0006`), from their own random stream. Everyone stays active: a status
+    change is the scheme's decision, not a demo's."""
+
+    def __init__(self, rng: random.Random, today: date, officers: list[Officer]) -> None:
+        self.rng = rng
+        self.today = today
+        self.officers = officers
+        self.educations = list(Education.objects.order_by("sort_order"))
+        self.professions = {p.profession: p for p in Profession.objects.all()}
+        self.relations = {r.relation: r for r in Relation.objects.all()}
+        self.id_types = list(IdentificationType.objects.order_by("sort_order"))
+        self.family_types = {t.code: t for t in FamilyType.objects.all()}
+        self.confirmations = [c for c in ConfirmationType.objects.order_by("sort_order")
+                              if c.is_confirmation_number_required]
+
+    def describe_family(self, family: Family) -> None:
+        family.family_type = self.family_types.get("H")
+        if family.poverty and self.confirmations:
+            family.confirmation_type = self.rng.choice(self.confirmations)
+            family.confirmation_no = f"{self.rng.randint(10**7, 10**8 - 1)}"
+
+    def describe(self, insuree: Insuree, family: Family, index: int) -> None:
+        age = insuree.age_on(self.today)
+        adult = age >= 18
+        insuree.relationship = (None if index == 0 else
+                                self.relations.get("Spouse" if index == 1 and adult
+                                                   else "Son/Daughter" if not adult
+                                                   else "Father/Mother"))
+        insuree.marital = (self.rng.choice([MaritalStatus.MARRIED] * 6
+                                           + [MaritalStatus.SINGLE, MaritalStatus.WIDOWED,
+                                              MaritalStatus.DIVORCED])
+                           if adult else MaritalStatus.SINGLE)
+        if self.educations and age >= 3:
+            # Nursery, primary, secondary by age; adults mostly primary, some further.
+            level = self.rng.choice([1, 1, 1, 2, 2, 3]) if adult else min(age // 7, 2)
+            insuree.education = self.educations[min(level, len(self.educations) - 1)]
+        insuree.profession = (self.professions.get(self.rng.choice(
+            ["Farmer", "Farmer", "Farmer", "Housewife", "Self-employed", "Employee"]))
+            if adult else self.professions.get("Student") if age >= 6 else None)
+        if adult and self.id_types and self.rng.random() < 0.6:
+            insuree.type_of_id = self.rng.choice(self.id_types)
+            insuree.passport = f"{insuree.type_of_id.code}{self.rng.randint(10**7, 10**8 - 1)}"
+        insuree.card_issued = self.rng.random() < 0.85
+        insuree.current_address = family.address if self.rng.random() < 0.9 else ""
+        if self.rng.random() < 0.7:
+            taken = self.today - timedelta(days=self.rng.randint(30, 900))
+            officer = self.rng.choice(self.officers) if self.officers else None
+            insuree.photo = InsureePhoto(
+                tenant=insuree.tenant, uuid=uuid.UUID(int=self.rng.getrandbits(128), version=4),
+                folder=f"{taken:%Y/%m}", filename=f"{insuree.chf_id}_{taken:%Y%m%d}.png",
+                photo=DEMO_PHOTO, officer=officer, date=taken)
 
 
 def seed_registers(tenant: Tenant, *, insurees: int, facilities: int, seed: int, today: date,
@@ -498,5 +647,6 @@ def seed_registers(tenant: Tenant, *, insurees: int, facilities: int, seed: int,
         facility_rows = seeder.facilities(max(facilities, 1), locations["D"], pricelists)
         products = seeder.products(items, services)
         officers = seeder.officers(locations["D"], locations["V"])
+        seeder.packages(items, services, pricelists, products)
     seeder.people(insurees, locations["V"], facility_rows, products, officers, progress)
     return seeder.result

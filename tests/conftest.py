@@ -36,13 +36,15 @@ def _expected_database_vendor(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def reference_data() -> None:
-    """The rows the migrations seed (languages, diagnoses), loaded again by the migrations' own
-    functions: a test with `django_db(transaction=True)` flushes every table when it ends, so
-    the next such test would find none."""
+    """The rows the migrations seed (languages, diagnoses, the insuree code tables), loaded
+    again by the migrations' own functions: a test with `django_db(transaction=True)` flushes
+    every table when it ends, so the next such test would find none."""
     from django.apps import apps
 
     import_module("core.migrations.0002_languages").add_languages(apps, None)
     import_module("core.migrations.0003_diagnoses").load_diagnoses(apps, None)
+    import_module("core.migrations.0006_insuree_details_and_service_packages").add_catalogues(
+        apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -120,7 +120,7 @@ def make_facility(tenant: Tenant, *, items: Iterable[Priced] | None = None,
 def make_insuree(tenant: Tenant, family: Family, **overrides) -> Insuree:
     chf_id = overrides.pop("chf_id", None) or _next("CHF")
     fields = {"chf_id": chf_id, "last_name": f"Last {chf_id}", "other_names": "Other",
-              "dob": date(1980, 1, 1), "gender": Gender.MALE}
+              "dob": date(1980, 1, 1), "gender_id": overrides.pop("gender", Gender.MALE)}
     return Insuree.objects.create(tenant=tenant, family=family, **{**fields, **overrides})
 
 

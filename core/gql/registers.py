@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import graphene
 from django.db.models import prefetch_related_objects
+from graphene_django import DjangoObjectType
 
 from core.codes import RejectionReason
 from core.gql.types import ListConnectionField, ScopedObjectType, node_meta
 from core.models import (
+    ConfirmationType,
     Diagnosis,
+    Education,
     Family,
+    FamilyType,
+    GenderType,
     HealthFacility,
+    IdentificationType,
     Insuree,
+    InsureePhoto,
     InsureePolicy,
+    InsureeStatusReason,
     ItemsPricelist,
     Location,
     MedicalItem,
@@ -22,15 +31,20 @@ from core.models import (
     Officer,
     Policy,
     Product,
+    Profession,
+    Relation,
+    ServicePackageItem,
+    ServicePackageService,
     ServicesPricelist,
 )
-from core.registers import insuree_policies_prefetch
+from core.registers import insuree_policies_prefetch, package_lines_prefetch
 
 
 class LocationGQLType(ScopedObjectType):
     Meta = node_meta(Location, ("id", "uuid", "code", "name", "type", "parent"), {
-        "code": ["exact"], "name": ["exact", "icontains"], "type": ["exact"],
-        "parent__uuid": ["exact"],
+        "uuid": ["in"], "code": ["exact"], "name": ["exact", "icontains"], "type": ["exact"],
+        "parent__uuid": ["exact", "in"], "parent__parent__uuid": ["exact"],
+        "parent__parent__parent__uuid": ["exact"],
     })
 
 
@@ -74,15 +88,53 @@ class MedicalItemGQLType(ScopedObjectType):
         return _price(self)
 
 
+class ServicePackageItemGQLType(ScopedObjectType):
+    """An item a package service holds (openIMIS ServiceItemGQLType)."""
+
+    class Meta:
+        model = ServicePackageItem
+        fields = ("id", "item", "qty_provided", "price_asked", "pcp_date")
+
+
+class ServicePackageServiceGQLType(ScopedObjectType):
+    """A service a package service holds (openIMIS ServiceServiceGQLType)."""
+
+    class Meta:
+        model = ServicePackageService
+        fields = ("id", "service", "qty_provided", "price_asked", "scp_date")
+
+
+def _package_lines(service: MedicalService, relation: str) -> list:
+    """From the prefetch the list's query made (`core.registers.package_lines_prefetch`: no
+    query per service), else one query for this service."""
+    if relation not in getattr(service, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([service], *package_lines_prefetch())
+    return list(getattr(service, relation).all())
+
+
 class MedicalServiceGQLType(ScopedObjectType):
     Meta = node_meta(MedicalService, (
         "id", "uuid", "code", "name", "type", "category", "price", "care_type",
         "patient_category", "frequency", "maximum_amount", "requires_preauthorization",
+        "packagetype", "manual_price",
     ), {"code": ["exact", "icontains"], "name": ["icontains"], "category": ["exact"],
-        "requires_preauthorization": ["exact"]})
+        "packagetype": ["exact"], "requires_preauthorization": ["exact"]})
+
+    services_linked = graphene.List(
+        graphene.NonNull(ServicePackageItemGQLType),
+        description="The items a package holds (openIMIS' name); empty for a simple service.")
+    serviceservice_set = graphene.List(
+        graphene.NonNull(ServicePackageServiceGQLType),
+        description="The services a package holds (openIMIS' name); empty for a simple service.")
 
     def resolve_price(self, info):
         return _price(self)
+
+    def resolve_services_linked(self, info) -> list[ServicePackageItem]:
+        return _package_lines(self, "services_linked")
+
+    def resolve_serviceservice_set(self, info) -> list[ServicePackageService]:
+        return _package_lines(self, "serviceservice_set")
 
 
 class DiagnosisGQLType(ScopedObjectType):
@@ -97,20 +149,119 @@ class OfficerGQLType(ScopedObjectType):
     ), {"code": ["exact", "icontains"], "last_name": ["icontains"], "location__uuid": ["exact"]})
 
 
+# openIMIS' global code tables, as the insuree and family forms read them.
+class GenderGQLType(DjangoObjectType):
+    class Meta:
+        model = GenderType
+        name = "GenderGQLType"
+        fields = ("code", "gender", "alt_language", "sort_order")
+
+
+class EducationGQLType(DjangoObjectType):
+    class Meta:
+        model = Education
+        fields = ("id", "education", "alt_language", "sort_order")
+
+
+class ProfessionGQLType(DjangoObjectType):
+    class Meta:
+        model = Profession
+        fields = ("id", "profession", "alt_language", "sort_order")
+
+
+class RelationGQLType(DjangoObjectType):
+    class Meta:
+        model = Relation
+        fields = ("id", "relation", "alt_language", "sort_order")
+
+
+class IdentificationTypeGQLType(DjangoObjectType):
+    class Meta:
+        model = IdentificationType
+        fields = ("code", "identification_type", "alt_language", "sort_order")
+
+
+class FamilyTypeGQLType(DjangoObjectType):
+    class Meta:
+        model = FamilyType
+        fields = ("code", "type", "alt_language", "sort_order")
+
+
+class ConfirmationTypeGQLType(DjangoObjectType):
+    class Meta:
+        model = ConfirmationType
+        fields = ("code", "confirmationtype", "is_confirmation_number_required", "alt_language",
+                  "sort_order")
+
+
+class InsureeStatusReasonGQLType(DjangoObjectType):
+    class Meta:
+        model = InsureeStatusReason
+        fields = ("code", "insuree_status_reason", "status_type", "validity_from",
+                  "validity_to")
+
+
+def _or_none(text: str) -> str | None:
+    return text or None
+
+
+class PhotoGQLType(ScopedObjectType):
+    """An insuree's photo; `photo` is the image, base64-encoded, when stored inline, else the
+    file is `folder`/`filename` of the photo store."""
+
+    officer_id = graphene.Int(description="The numeric id of the officer who took it.")
+
+    class Meta:
+        model = InsureePhoto
+        fields = ("id", "uuid", "date", "folder", "filename", "photo")
+
+    folder = graphene.String()
+    filename = graphene.String()
+    photo = graphene.String()
+
+    def resolve_folder(self, info) -> str | None:
+        return _or_none(self.folder)
+
+    def resolve_filename(self, info) -> str | None:
+        return _or_none(self.filename)
+
+    def resolve_photo(self, info) -> str | None:
+        return _or_none(self.photo)
+
+
 class FamilyGQLType(ScopedObjectType):
-    Meta = node_meta(Family, ("id", "uuid", "head_insuree", "location", "address", "poverty"),
-                      {"head_insuree__chf_id": ["exact"], "location__uuid": ["exact"]})
+    Meta = node_meta(Family, (
+        "id", "uuid", "head_insuree", "location", "address", "poverty", "family_type",
+        "confirmation_type", "confirmation_no", "validity_from", "validity_to",
+    ), {"head_insuree__chf_id": ["exact"], "location__uuid": ["exact"]})
+
+    client_mutation_id = graphene.String(description=(
+        "openIMIS: the client id of a mutation still running on the family. Families change "
+        "here only within one request's transaction, so a reader never finds one running: "
+        "always null."))
+
+    def resolve_client_mutation_id(self, info) -> None:
+        return None
 
 
 class InsureeGQLType(ScopedObjectType):
     Meta = node_meta(Insuree, (
         "id", "uuid", "chf_id", "last_name", "other_names", "dob", "gender", "head", "phone",
-        "email", "family", "current_village", "health_facility",
+        "email", "family", "current_village", "health_facility", "validity_from", "validity_to",
+        "relationship", "marital", "education", "profession", "type_of_id", "passport",
+        "card_issued", "photo", "status", "status_date", "status_reason", "current_address",
+        "json_ext",
     ), {
-        "chf_id": ["exact", "istartswith"], "last_name": ["icontains"],
-        "other_names": ["icontains"], "gender": ["exact"], "dob": ["gte", "lte"],
-        "family__uuid": ["exact"],
+        "uuid": ["exact"],
+        "chf_id": ["exact", "istartswith"], "last_name": ["icontains", "istartswith"],
+        "other_names": ["icontains", "istartswith"], "gender__code": ["exact"],
+        "dob": ["gte", "lte"], "family__uuid": ["exact"], "status": ["exact"],
     })
+
+    age = graphene.Int(description="Age in years today.")
+
+    def resolve_age(self, info) -> int:
+        return self.age_on(date.today())
 
     insuree_policies = ListConnectionField(
         lambda: InsureePolicyGQLType._meta.connection,

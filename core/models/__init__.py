@@ -11,11 +11,18 @@ from core.models.framework import (
     User,
 )
 from core.models.registers import (
+    ConfirmationType,
     Diagnosis,
+    Education,
     Family,
+    FamilyType,
+    GenderType,
     HealthFacility,
+    IdentificationType,
     Insuree,
+    InsureePhoto,
     InsureePolicy,
+    InsureeStatusReason,
     ItemsPricelist,
     ItemsPricelistDetail,
     Location,
@@ -26,15 +33,21 @@ from core.models.registers import (
     Product,
     ProductItem,
     ProductService,
+    Profession,
+    Relation,
+    ServicePackageItem,
+    ServicePackageService,
     ServicesPricelist,
     ServicesPricelistDetail,
 )
 from core.models.sessions import LoginThrottleEntry, RefreshToken
 
 __all__ = [
-    "Diagnosis", "Family", "FieldControl", "HealthFacility", "Insuree", "InsureePolicy",
-    "ItemsPricelist", "ItemsPricelistDetail", "Language", "Location", "LoginThrottleEntry",
-    "MedicalItem", "MedicalService", "ModuleConfiguration", "MutationLog", "Officer", "Policy",
-    "Product", "ProductItem", "ProductService", "RefreshToken", "Role", "RoleRight",
+    "ConfirmationType", "Diagnosis", "Education", "Family", "FamilyType", "FieldControl",
+    "GenderType", "HealthFacility", "IdentificationType", "Insuree", "InsureePhoto",
+    "InsureePolicy", "InsureeStatusReason", "ItemsPricelist", "ItemsPricelistDetail", "Language",
+    "Location", "LoginThrottleEntry", "MedicalItem", "MedicalService", "ModuleConfiguration",
+    "MutationLog", "Officer", "Policy", "Product", "ProductItem", "ProductService", "Profession",
+    "RefreshToken", "Relation", "Role", "RoleRight", "ServicePackageItem", "ServicePackageService",
     "ServicesPricelist", "ServicesPricelistDetail", "Tenant", "User",
 ]

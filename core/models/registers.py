@@ -19,10 +19,12 @@ from core.codes import (
     CeilingExclusion,
     CeilingInterpretation,
     FacilityLevel,
-    Gender,
+    InsureeStatus,
     ItemType,
     LimitationType,
     LocationType,
+    MaritalStatus,
+    PackageType,
     PolicyStage,
     PolicyStatus,
     PriceOrigin,
@@ -117,14 +119,66 @@ class MedicalItem(MedicalEntry):
 
 
 class MedicalService(MedicalEntry):
-    """A procedure, visit or stay in the register."""
+    """A procedure, visit or stay in the register; or a package of items and services
+    (`packagetype`, see `PackageType`), its contents in `services_linked` (items) and
+    `serviceservice_set` (services): openIMIS' names, which the web app reads."""
 
     type = models.CharField(max_length=1, choices=ServiceType.choices, default=ServiceType.CURATIVE)
     category = models.CharField(max_length=1, choices=ServiceCategory.choices,
                                 default=ServiceCategory.OTHER)
+    packagetype = models.CharField(max_length=1, choices=PackageType.choices,
+                                   default=PackageType.SIMPLE)
+    manual_price = models.BooleanField(
+        default=False, help_text="A package claimed at the price entered, not at its contents'.")
 
     class Meta:
         constraints = [unique_while_valid("core_service_code", "tenant", "code")]
+
+
+class PackageLine(models.Model):
+    """One thing a package service holds: how many, at what price within the package."""
+
+    tenant_path = "parent__tenant"
+
+    parent = models.ForeignKey(MedicalService, on_delete=models.CASCADE, related_name="+")
+    qty_provided = models.DecimalField(max_digits=18, decimal_places=2,
+                                       help_text="Quantity the package holds.")
+    price_asked = _money(help_text="Unit price within the package.")
+
+    class Meta:
+        abstract = True
+
+
+class ServicePackageItem(PackageLine):
+    """An item a package service holds (openIMIS ServiceItem, tblProductContainedPackage)."""
+
+    parent = models.ForeignKey(MedicalService, on_delete=models.CASCADE,
+                               related_name="services_linked")
+    item = models.ForeignKey(MedicalItem, on_delete=models.PROTECT, related_name="+")
+    pcp_date = models.DateTimeField(default=timezone.now, help_text="Added to the package.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["parent", "item"],
+                                               name="core_package_item")]
+
+    def __str__(self) -> str:
+        return f"{self.parent.code}: {self.qty_provided} x {self.item}"
+
+
+class ServicePackageService(PackageLine):
+    """A service a package service holds (openIMIS ServiceService, tblServiceContainedPackage)."""
+
+    parent = models.ForeignKey(MedicalService, on_delete=models.CASCADE,
+                               related_name="serviceservice_set")
+    service = models.ForeignKey(MedicalService, on_delete=models.PROTECT, related_name="+")
+    scp_date = models.DateTimeField(default=timezone.now, help_text="Added to the package.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["parent", "service"],
+                                               name="core_package_service")]
+
+    def __str__(self) -> str:
+        return f"{self.parent.code}: {self.qty_provided} x {self.service}"
 
 
 class ItemsPricelist(TenantRecord):
@@ -235,6 +289,126 @@ class Diagnosis(models.Model):
         return f"{self.code} {self.name}"
 
 
+class CatalogueEntry(models.Model):
+    """A row of one of openIMIS' global code tables (genders, educations, professions,
+    relations, identification, family and confirmation types): shared by every tenant, with
+    its label in the second language and the order pickers list it in."""
+
+    tenant_path = None
+
+    alt_language = models.CharField(max_length=50, blank=True)
+    sort_order = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order"]
+
+
+class GenderType(CatalogueEntry):
+    """openIMIS tblGender. The codes with a meaning in rules are `core.codes.Gender`."""
+
+    code = models.CharField(max_length=1, primary_key=True)
+    gender = models.CharField(max_length=50)
+
+    class Meta(CatalogueEntry.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.gender
+
+
+class Education(CatalogueEntry):
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    education = models.CharField(max_length=50)
+
+    class Meta(CatalogueEntry.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.education
+
+
+class Profession(CatalogueEntry):
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    profession = models.CharField(max_length=50)
+
+    class Meta(CatalogueEntry.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.profession
+
+
+class Relation(CatalogueEntry):
+    """How a member is related to the head of their family."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    relation = models.CharField(max_length=50)
+
+    class Meta(CatalogueEntry.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.relation
+
+
+class IdentificationType(CatalogueEntry):
+    """The kind of identity document `Insuree.passport` numbers."""
+
+    code = models.CharField(max_length=1, primary_key=True)
+    identification_type = models.CharField(max_length=50)
+
+    class Meta(CatalogueEntry.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.identification_type
+
+
+class FamilyType(CatalogueEntry):
+    code = models.CharField(max_length=2, primary_key=True)
+    type = models.CharField(max_length=50)
+
+    class Meta(CatalogueEntry.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.type
+
+
+class ConfirmationType(CatalogueEntry):
+    """What proves a family's (poverty) status; some kinds need a document number
+    (`Family.confirmation_no`)."""
+
+    code = models.CharField(max_length=3, primary_key=True)
+    confirmationtype = models.CharField(max_length=50)
+    is_confirmation_number_required = models.BooleanField(default=False)
+
+    class Meta(CatalogueEntry.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.confirmationtype
+
+
+class InsureeStatusReason(models.Model):
+    """Why an insuree became inactive or died (a global catalogue, ended by `validity_to`)."""
+
+    tenant_path = None
+
+    code = models.CharField(max_length=5, unique=True)
+    insuree_status_reason = models.CharField(max_length=50)
+    status_type = models.CharField(max_length=2, choices=InsureeStatus.choices)
+    validity_from = models.DateTimeField(default=timezone.now)
+    validity_to = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.insuree_status_reason
+
+
 class Officer(TenantRecord):
     """An enrolment or feedback officer, covering villages."""
 
@@ -263,6 +437,11 @@ class Family(TenantRecord):
                                  related_name="+", help_text="Its village.")
     address = models.CharField(max_length=200, blank=True)
     poverty = models.BooleanField(null=True, blank=True)
+    family_type = models.ForeignKey(FamilyType, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    confirmation_type = models.ForeignKey(ConfirmationType, null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+")
+    confirmation_no = models.CharField(max_length=12, blank=True)
 
     class Meta:
         verbose_name_plural = "families"
@@ -271,21 +450,59 @@ class Family(TenantRecord):
         return f"Family {self.pk}"
 
 
+class InsureePhoto(TenantRecord):
+    """An insuree's photo: inline (base64 `photo`) or a file `folder/filename` of the photo
+    store, taken by an officer on a date."""
+
+    folder = models.CharField(max_length=255, blank=True)
+    filename = models.CharField(max_length=250, blank=True)
+    photo = models.TextField(blank=True, help_text="The image, base64-encoded.")
+    officer = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    date = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Photo {self.uuid}"
+
+
 class Insuree(TenantRecord):
     chf_id = models.CharField("insurance number", max_length=12)
     last_name = models.CharField(max_length=100)
     other_names = models.CharField(max_length=100)
     dob = models.DateField()
-    gender = models.CharField(max_length=1, choices=Gender.choices)
+    gender = models.ForeignKey(GenderType, on_delete=models.PROTECT, db_column="gender",
+                               related_name="+")
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="members")
     head = models.BooleanField(default=False)
+    relationship = models.ForeignKey(Relation, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", help_text="To the head of the family.")
+    marital = models.CharField(max_length=1, choices=MaritalStatus.choices, blank=True)
+    education = models.ForeignKey(Education, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    profession = models.ForeignKey(Profession, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    type_of_id = models.ForeignKey(IdentificationType, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    passport = models.CharField(max_length=25, blank=True,
+                                help_text="Number of the identity document (`type_of_id`).")
+    card_issued = models.BooleanField(default=False, help_text="An insurance card was issued.")
+    photo = models.OneToOneField(InsureePhoto, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="insuree")
+    status = models.CharField(max_length=2, choices=InsureeStatus.choices,
+                              default=InsureeStatus.ACTIVE)
+    status_date = models.DateField(null=True, blank=True)
+    status_reason = models.ForeignKey(InsureeStatusReason, null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
     phone = models.CharField(max_length=50, blank=True)
     email = models.CharField(max_length=100, blank=True)
+    current_address = models.CharField(max_length=200, blank=True)
     current_village = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="+")
     health_facility = models.ForeignKey(HealthFacility, null=True, blank=True,
                                         on_delete=models.SET_NULL, related_name="+",
                                         help_text="First point of service.")
+    json_ext = models.JSONField(null=True, blank=True,
+                                help_text="Extension data of other modules (openIMIS jsonExt).")
 
     class Meta:
         constraints = [

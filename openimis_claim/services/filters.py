@@ -4,16 +4,11 @@
 from __future__ import annotations
 
 import django_filters
-import graphene
-from django import forms
-from django.core.exceptions import ValidationError
 from graphene.utils.str_converters import to_camel_case
-from graphene_django.filter import TypedFilter
-from graphql_relay import from_global_id
 
 from core.gql.errors import MutationError
+from core.gql.filters import RowIdFilter
 from core.gql.inputs import parse_json_input
-from core.scoping import parse_pk
 from openimis_claim.models import Claim
 from openimis_claim.services.common import visible_claims
 from openimis_claim.services.queries import claim_list
@@ -46,32 +41,6 @@ CLAIM_FILTER_FIELDS = {
 # The searcher's own arguments, beyond the model filters: GraphQL name -> claim_list keyword.
 SEARCH_ARGUMENTS = {"items": "items", "services": "services",
                     "attachmentStatus": "attachment_status", "showRestored": "show_restored"}
-
-
-class RowIdField(forms.CharField):
-    """A row's id as clients send it: the relay global id of the node their picker returned
-    (`icd_Id: "RGlhZ25vc2lzR1FMVHlwZToxMg=="`, what the web app sends), or the number."""
-
-    def clean(self, value):
-        text = super().clean(value)
-        if not text:
-            return None
-        if not text.isdigit():
-            try:
-                text = from_global_id(text)[1]
-            except Exception:  # undecodable: refused below
-                text = ""
-        key = parse_pk(text)
-        if key is None:
-            raise ValidationError("Enter an id or a relay global id.", code="invalid")
-        return key
-
-
-class RowIdFilter(TypedFilter):
-    field_class = RowIdField
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(graphene.ID, *args, **kwargs)
 
 
 class ClaimFilter(django_filters.FilterSet):

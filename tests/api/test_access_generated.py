@@ -441,10 +441,12 @@ MODULE_SUBJECTS = {"claim": Claim, "approval": ApprovalRequest}
 
 
 def subject_model(name: str, field_type, policy: Policy) -> type[models.Model] | None:
-    """The model a root field's `uuid`/`id` argument names: the model behind its type, else the
-    first (longest) model name in the field's name, else its module's subject."""
+    """The model a root field's `uuid`/`id` argument names: the model behind its type (a
+    connection's: its node's), else the first (longest) model name in the field's name, else
+    its module's subject."""
     graphene_type = getattr(get_named_type(field_type), "graphene_type", None)
-    model = getattr(getattr(graphene_type, "_meta", None), "model", None)
+    node = getattr(getattr(graphene_type, "_meta", None), "node", None) or graphene_type
+    model = getattr(getattr(node, "_meta", None), "model", None)
     if model is not None:
         return model
     lowered = name.lower()

@@ -248,6 +248,7 @@ def test_another_tenants_request_is_not_found(gql, scene, make_user, other_tenan
 @pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"],
                     reason="row locks: PostgreSQL")
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
 def test_two_reviewers_deciding_at_once_one_decision_stands(scene, make_user):
     request = ApprovalRequest.objects.create(
         tenant=scene.facility.tenant, number="PA-C", status=S.UNDER_REVIEW,

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 
 from core.codes import LocationType
 from core.models import (
+    InsureePhoto,
     Language,
     ModuleConfiguration,
     MutationLog,
@@ -34,9 +35,9 @@ from tests.factories import make_claim, make_claim_scene, make_location
 
 
 def make_tenant_rows(tenant: Tenant, suffix: str) -> SimpleNamespace:
-    """Registers, a claim with lines, ledger and history, an approval request with a line and
-    history, a role with a right, a user, a mutation log, a batch run, a pool and a report
-    template, all of `tenant`."""
+    """Registers (an insuree with a photo), a claim with lines, ledger and history, an
+    approval request with a line and history, a role with a right, a user, a mutation log, a
+    batch run, a pool and a report template, all of `tenant`."""
     scene = make_claim_scene(tenant)
     region = make_location(tenant, LocationType.REGION)
     district = make_location(tenant, LocationType.DISTRICT, parent=region)
@@ -44,6 +45,8 @@ def make_tenant_rows(tenant: Tenant, suffix: str) -> SimpleNamespace:
     scene.facility.save(update_fields=["location"])
     scene.family.location = district
     scene.family.save(update_fields=["location"])
+    scene.insuree.photo = InsureePhoto.objects.create(tenant=tenant, filename=f"{suffix}.png")
+    scene.insuree.save(update_fields=["photo"])
     role = Role.objects.create(tenant=tenant, name=f"Clerks {suffix}")
     RoleRight.objects.create(role=role, right_id=111001)
     user = User.objects.create_user(username=f"member-{suffix}", password="pass-word-1",

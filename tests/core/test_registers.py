@@ -35,7 +35,7 @@ query Diagnoses($str: String, $first: Int) {
 }
 """
 MEDICAL_ITEMS = """
-query Items($str: String, $first: Int, $pricelistUuid: String, $date: Date) {
+query Items($str: String, $first: Int, $pricelistUuid: UUID, $date: Date) {
   medicalItemsStr(str: $str, first: $first, pricelistUuid: $pricelistUuid, date: $date,
                   orderBy: "code") {
     totalCount
@@ -44,7 +44,7 @@ query Items($str: String, $first: Int, $pricelistUuid: String, $date: Date) {
 }
 """
 MEDICAL_ITEMS_SHAPE = """
-query Items($pricelistUuid: String, $date: Date) {
+query Items($pricelistUuid: UUID, $date: Date) {
   medicalItemsStr(first: 10, pricelistUuid: $pricelistUuid, date: $date, orderBy: "code") {
     totalCount
     edges { node { name code price quantity maximumAmount requiresPreauthorization } }
@@ -52,7 +52,7 @@ query Items($pricelistUuid: String, $date: Date) {
 }
 """
 MEDICAL_SERVICES = """
-query Services($str: String, $first: Int, $pricelistUuid: String, $date: Date) {
+query Services($str: String, $first: Int, $pricelistUuid: UUID, $date: Date) {
   medicalServicesStr(str: $str, first: $first, pricelistUuid: $pricelistUuid, date: $date,
                      orderBy: "code") {
     totalCount edges { node { code name category price requiresPreauthorization } }
@@ -64,7 +64,7 @@ query Insurees($chfId: String, $first: Int) {
   insurees(chfId: $chfId, ignoreLocation: true, first: $first, orderBy: "chfId") {
     totalCount
     edges { node {
-      chfId lastName otherNames dob gender head
+      chfId lastName otherNames dob gender { code } head
       family { uuid headInsuree { chfId } }
       healthFacility { code }
     } }
@@ -306,7 +306,7 @@ def test_insurees_by_chf_id_with_family_and_facility(gql, tenant, user):
     assert "errors" not in response.body, response.body
     assert response.data["insurees"] == {"totalCount": 1, "edges": [{"node": {
         "chfId": "100000002", "lastName": "Doe", "otherNames": "Jane", "dob": "2015-05-17",
-        "gender": "F", "head": False,
+        "gender": {"code": "F"}, "head": False,
         "family": {"uuid": str(family.uuid), "headInsuree": {"chfId": "100000001"}},
         "healthFacility": None,
     }}]}

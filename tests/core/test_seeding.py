@@ -2,20 +2,24 @@
 
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from core.codes import PolicyStatus
+from core.codes import InsureeStatus, MaritalStatus, PackageType, PolicyStatus
 from core.models import (
     Family,
     HealthFacility,
     Insuree,
     InsureePolicy,
     ItemsPricelistDetail,
+    MedicalService,
     Policy,
+    ProductService,
+    ServicesPricelistDetail,
     Tenant,
     User,
 )
@@ -77,7 +81,7 @@ def test_families_have_one_head_and_one_to_eight_members(seeded):
 def test_ages_genders_and_policy_statuses_are_spread(seeded):
     insurees = list(Insuree.objects.filter(tenant=seeded))
     ages = [i.age_on(TODAY) for i in insurees]
-    genders = Counter(i.gender for i in insurees)
+    genders = Counter(i.gender_id for i in insurees)
     statuses = Counter(Policy.objects.filter(tenant=seeded).values_list("status", flat=True))
 
     assert min(ages) == 0
@@ -137,3 +141,46 @@ def test_seed_demo_command_sizes_both_tenants(settings):
     assert User.objects.get(username="clerk").health_facility.code == "HF001"
     assert "DEMO1: " in out.getvalue()
     assert "200 insurees" in out.getvalue()
+
+
+def test_package_services_hold_items_and_services_at_their_register_prices(seeded):
+    packages = {s.code: s for s in MedicalService.objects.filter(tenant=seeded).exclude(
+        packagetype=PackageType.SIMPLE).prefetch_related("services_linked__item",
+                                                         "serviceservice_set__service")}
+
+    assert {code: p.packagetype for code, p in packages.items()} == {
+        "P001": PackageType.PACKAGE, "F001": PackageType.FIXED_PACKAGE,
+        "P002": PackageType.PACKAGE}
+    malaria = packages["P001"]
+    held = [(line.service.code, line.qty_provided) for line in malaria.serviceservice_set.all()]
+    held += [(line.item.code, line.qty_provided) for line in malaria.services_linked.all()]
+    assert sorted(held) == [("0001", 12), ("0004", 24), ("C001", 1), ("O002", 1)]
+    lines = [*malaria.serviceservice_set.all(), *malaria.services_linked.all()]
+    assert all(line.price_asked == (getattr(line, "service", None) or line.item).price
+               for line in lines)
+    assert malaria.price == sum(line.price_asked * line.qty_provided for line in lines)
+    assert (packages["P002"].manual_price, packages["P002"].price) == (True, Decimal("9.50"))
+    for package in packages.values():  # claimable at every facility, covered by every product
+        assert ServicesPricelistDetail.objects.filter(service=package).count() == 6
+        assert ProductService.objects.filter(service=package).count() == 2
+
+
+def test_insurees_have_what_an_enrolment_officer_records(seeded):
+    insurees = list(Insuree.objects.filter(tenant=seeded).select_related("family", "photo"))
+    adults = [i for i in insurees if i.age_on(TODAY) >= 18]
+    members = [i for i in insurees if not i.head]
+
+    assert all(i.status == InsureeStatus.ACTIVE for i in insurees)
+    assert all(i.relationship_id is None for i in insurees if i.head)
+    assert all(i.relationship_id is not None for i in members)
+    assert Counter(i.marital for i in adults)[MaritalStatus.MARRIED] > len(adults) / 2
+    assert all(i.marital == MaritalStatus.SINGLE for i in insurees if i not in adults)
+    assert sum(i.profession_id is not None for i in adults) == len(adults)
+    assert 0.5 < sum(i.type_of_id_id is not None for i in adults) / len(adults) < 0.7
+    assert all(i.passport.startswith(i.type_of_id_id) for i in adults if i.type_of_id_id)
+    assert 0.6 < sum(i.photo_id is not None for i in insurees) / len(insurees) < 0.8
+    assert all(i.photo.filename.startswith(i.chf_id) for i in insurees if i.photo_id)
+    poor = [i.family for i in insurees if i.head and i.family.poverty]
+    assert poor
+    assert all(f.confirmation_type_id and f.confirmation_no for f in poor)
+    assert all(i.family.family_type_id == "H" for i in insurees)

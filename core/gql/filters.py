@@ -1,0 +1,54 @@
+"""Filter pieces the modules' list arguments share."""
+
+from __future__ import annotations
+
+import django_filters
+import graphene
+from django import forms
+from django.core.exceptions import ValidationError
+from graphene_django.filter import TypedFilter
+from graphql_relay import from_global_id
+
+from core.models import HealthFacility
+from core.scoping import parse_pk
+
+
+class RowIdField(forms.CharField):
+    """A row's id as clients send it: the relay global id of the node their picker returned
+    (`icd_Id: "RGlhZ25vc2lzR1FMVHlwZToxMg=="`, what the web app sends), or the number."""
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        if not text.isdigit():
+            try:
+                text = from_global_id(text)[1]
+            except Exception:  # undecodable: refused below
+                text = ""
+        key = parse_pk(text)
+        if key is None:
+            raise ValidationError("Enter an id or a relay global id.", code="invalid")
+        return key
+
+
+class RowIdFilter(TypedFilter):
+    field_class = RowIdField
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(graphene.ID, *args, **kwargs)
+
+
+class HealthFacilityFilter(django_filters.FilterSet):
+    """`healthFacilities` and `healthFacilitiesStr`: the web app asks for the user's facility by
+    its relay id at start-up (`healthFacilities(id: ...)`), and pickers filter by level."""
+
+    id = RowIdFilter(field_name="pk")
+
+    class Meta:
+        model = HealthFacility
+        fields = {
+            "code": ["exact", "icontains"], "name": ["icontains"], "level": ["exact"],
+            "care_type": ["exact"], "uuid": ["exact"], "location__uuid": ["exact"],
+            "location__parent__uuid": ["exact"],
+        }
