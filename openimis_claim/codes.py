@@ -44,6 +44,13 @@ class PatientCondition(models.TextChoices):
     REFERRED = "R", "referred"
 
 
+class AttachmentGeneralType(models.TextChoices):
+    """What an attachment (or an attachment type) holds: a file, or a link (openIMIS')."""
+
+    FILE = "FILE", "file"
+    URL = "URL", "link"
+
+
 class AttachmentStatus(models.IntegerChoices):
     """The `attachmentStatus` filter of the claim searcher."""
 

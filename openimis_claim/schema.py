@@ -7,6 +7,7 @@ import graphene
 from core.codes import RejectionReason
 from core.gql.policy import authenticated, requires
 from core.gql.registers import HealthFacilityGQLType, OfficerGQLType, RejectionReasonGQLType
+from core.gql.selection import selects
 from core.gql.types import ListConnectionField, OrderedConnectionField
 from core.models import Insuree
 from core.registers import officers
@@ -41,6 +42,10 @@ class Query(graphene.ObjectType):
         services=graphene.List(graphene.String),
         attachment_status=graphene.Int(description="1 with attachments, 2 without."),
         show_restored=graphene.Boolean(),
+        diagnosis_variance=graphene.Int(
+            description="Claims asking more than this % above the average approved for their "
+                        "main diagnosis over the last year (and claims of a diagnosis without "
+                        "claims in that year)."),
     ))
     claim = requires("gql_query_claims_perms", graphene.Field(
         ClaimGQLType, uuid=graphene.String(required=True)))
@@ -53,6 +58,7 @@ class Query(graphene.ObjectType):
         BatchRunGQLType, ordering=("run_date", "run_year", "run_month")))
     claim_admins = requires("gql_query_claim_admins_perms", OrderedConnectionField(
         ClaimAdminGQLType, ordering=("code", "last_name"), search=graphene.String(),
+        health_facility__uuid=graphene.String(name="healthFacility_Uuid"),
         region_uuid=graphene.String(), district_uuid=graphene.String()))
     claim_officers = requires("gql_query_claim_officers_perms", OrderedConnectionField(
         OfficerGQLType, ordering=("code", "last_name"), search=graphene.String()))
@@ -73,16 +79,17 @@ class Query(graphene.ObjectType):
     claim_rejection_reasons = authenticated(graphene.List(RejectionReasonGQLType))
 
     def resolve_claims(self, info, items=None, services=None, attachment_status=None,
-                       show_restored=None, **kwargs):
+                       show_restored=None, diagnosis_variance=None, **kwargs):
         return claim_list(items=items, services=services, attachment_status=attachment_status,
-                          show_restored=show_restored)
+                          show_restored=show_restored, diagnosis_variance=diagnosis_variance)
 
     def resolve_claim(self, info, uuid):
         if not is_uuid(uuid):
             return None
         # The uuid is unique: no LIMIT / ORDER BY (`.first()`), with which PostgreSQL spends
         # some 150 ms planning the claim page's ~30 joins instead of 5.
-        found = list(scope_queryset(info.context.user, claim_detail()).filter(uuid=uuid))
+        parts = selects(info, ("services", "items")) or selects(info, ("services", "services"))
+        found = list(scope_queryset(info.context.user, claim_detail(parts)).filter(uuid=uuid))
         return found[0] if found else None
 
     def resolve_claim_attachments(self, info, **kwargs):
@@ -96,9 +103,9 @@ class Query(graphene.ObjectType):
     def resolve_batch_runs(self, info, **kwargs):
         return BatchRun.objects.select_related("location")
 
-    def resolve_claim_admins(self, info, search=None, region_uuid=None, district_uuid=None,
-                             **kwargs):
-        return claim_admins(search, None, region_uuid, district_uuid)
+    def resolve_claim_admins(self, info, search=None, health_facility__uuid=None,
+                             region_uuid=None, district_uuid=None, **kwargs):
+        return claim_admins(search, health_facility__uuid, region_uuid, district_uuid)
 
     def resolve_claim_officers(self, info, search=None, **kwargs):
         queryset = officers()

@@ -14,6 +14,17 @@ from openimis_claim.services import attachments, valuation
 from openimis_claim.services.filters import uuids_from_filters
 
 
+class ClaimSubLineInputType(graphene.InputObjectType):
+    """One part of a package service line, with the names the web app sends (openIMIS')."""
+
+    sub_item_code = graphene.String(description="In serviceItemSet: the item's code.")
+    sub_service_code = graphene.String(description="In serviceServiceSet: the service's code.")
+    qty_asked = graphene.Decimal(description="The quantity given (the app's qtyDisplayed).")
+    qty_provided = graphene.Decimal(description="The quantity the package contains.")
+    price_asked = graphene.Decimal()
+    qty_adjusted = graphene.Decimal(description="In a review: the medical officer's quantity.")
+
+
 class ClaimLineFields:
     id = graphene.Int()
     qty_provided = graphene.Decimal()
@@ -24,6 +35,10 @@ class ClaimLineFields:
     rejection_reason = graphene.Int()
     explanation = graphene.String()
     justification = graphene.String()
+    service_item_set = graphene.List(
+        ClaimSubLineInputType, description="A package service's items (empty otherwise).")
+    service_service_set = graphene.List(
+        ClaimSubLineInputType, description="A package service's services (empty otherwise).")
 
 
 class ClaimItemInputType(ClaimLineFields, graphene.InputObjectType):
@@ -287,6 +302,7 @@ class UpdateClaimAttachmentMutation(ClaimMutation):
 
     class Input(ClaimAttachmentFields, OpenIMISMutation.Input):
         id = graphene.String(required=True)
+        claim_uuid = graphene.String(description="The attachment's claim (it cannot change).")
 
     @classmethod
     def perform(cls, user, data):

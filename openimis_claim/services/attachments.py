@@ -129,6 +129,10 @@ def update_attachment(user, data: dict[str, Any]) -> MutationOutcome:
     attachment = attachment_for(user, data.get("id"))
     if attachment is None:
         raise MutationError(f"No attachment {data.get('id')}", code="not_found", detail="id")
+    # The app sends the attachment's claim back; an attachment never moves to another claim.
+    if data.get("claim_uuid") and str(data["claim_uuid"]) != str(attachment.claim.uuid):
+        raise MutationError("The attachment belongs to another claim", code="other_claim",
+                            detail="claimUuid")
     _editable_claim(user, str(attachment.claim.uuid))
     _apply(user, attachment, data)
     attachment.save()

@@ -32,6 +32,8 @@ from openimis_claim.models import (
     ClaimAdmin,
     ClaimItem,
     ClaimService,
+    ClaimServiceItem,
+    ClaimServiceService,
 )
 from openimis_claim.services.common import (
     ClaimError,
@@ -123,12 +125,63 @@ def _medicals(user, model, key: str, rows: list[dict], claim: Claim) -> dict[int
     return {row.pk: row for row in scope_queryset(user, queryset)}
 
 
+# A package line's parts: (input list, code key, register, sub-line model, its foreign key).
+SUB_LINE_KINDS = (
+    ("service_item_set", "sub_item_code", MedicalItem, ClaimServiceItem, "item"),
+    ("service_service_set", "sub_service_code", MedicalService, ClaimServiceService, "service"),
+)
+
+
+def _sub_line_registers(user, rows: list[dict]) -> dict[str, dict[str, Any]]:
+    """The items and services the package parts of `rows` name by code, of the user's tenant:
+    one query per kind for the whole claim."""
+    found = {}
+    for set_key, code_key, model, _sub_model, _fk in SUB_LINE_KINDS:
+        codes = {str(part.get(code_key) or "") for row in rows for part in row.get(set_key) or []}
+        codes.discard("")
+        found[set_key] = {} if not codes else {
+            entry.code: entry for entry in scope_queryset(user, model.objects.filter(
+                validity_to__isnull=True, code__in=codes))}
+    return found
+
+
+def _sub_lines(row: dict, registers: dict[str, dict[str, Any]], label: str) -> list:
+    """The parts of one package service line, checked, not saved. A part named twice keeps its
+    last entry: the app sends a package's composition followed by the parts stored on the claim,
+    which carry what the clerk entered."""
+    parts: dict[tuple[str, str], Any] = {}
+    for set_key, code_key, _model, sub_model, fk in SUB_LINE_KINDS:
+        for index, part in enumerate(row.get(set_key) or [], start=1):
+            part_label = f"{label} {fk} part {index}"
+            code = str(part.get(code_key) or "")
+            if not code:
+                raise MutationError(f"{part_label}: a code is required",
+                                    code="required", detail=part_label)
+            entry = registers[set_key].get(code)
+            if entry is None:
+                raise MutationError(f"{part_label}: no {fk} {code}", code="not_found",
+                                    detail=part_label)
+            provided = _decimal(part.get("qty_provided"), f"{part_label} qtyProvided",
+                                required=False)
+            sub_line = sub_model(**{fk: entry}, qty_provided=provided or 0,
+                                 qty_displayed=_decimal(part.get("qty_asked"),
+                                                        f"{part_label} qtyAsked",
+                                                        required=False),
+                                 price_asked=_decimal(part.get("price_asked"),
+                                                      f"{part_label} priceAsked",
+                                                      required=False) or 0)
+            check_bounds(sub_line, label=part_label)
+            parts[(fk, code)] = sub_line
+    return list(parts.values())
+
+
 def _lines(user, claim: Claim, rows: list[dict] | None, model, line_model, key: str,
            existing: dict[int, Any]) -> list:
     """The claim's lines of one kind as given, checked and priced, not saved yet (a line keeps
     its id when the client sends it back: `existing` are the claim's current lines by id)."""
     rows = rows or []
     medicals = _medicals(user, model, key, rows, claim)
+    registers = _sub_line_registers(user, rows) if key == "service" else {}
     lines = []
     for index, row in enumerate(rows, start=1):
         label = f"{key} line {index}"
@@ -157,8 +210,29 @@ def _lines(user, claim: Claim, rows: list[dict] | None, model, line_model, key: 
         line.explanation = row.get("explanation") or ""
         line.justification = row.get("justification") or ""
         check_bounds(line, label=label)
+        if key == "service":
+            line.parts = _sub_lines(row, registers, label)
+        elif any(row.get(set_key) for set_key, *_rest in SUB_LINE_KINDS):
+            raise MutationError(f"{label}: only a service line has package parts",
+                                code="invalid_parts", detail=label)
         lines.append(line)
     return lines
+
+
+def _save_parts(lines: list, *, replace: bool) -> None:
+    """Write the package parts of saved service lines (in one insert per kind); with `replace`,
+    the lines' earlier parts go first."""
+    if replace:
+        for _set, _code, _model, sub_model, _fk in SUB_LINE_KINDS:
+            sub_model.objects.filter(claim_service__in=lines).delete()
+    for _set, _code, _model, sub_model, _fk in SUB_LINE_KINDS:
+        parts = []
+        for line in lines:
+            for part in getattr(line, "parts", []):
+                if isinstance(part, sub_model):
+                    part.claim_service = line
+                    parts.append(part)
+        sub_model.objects.bulk_create(parts)
 
 
 def _replace_lines(user, claim: Claim, rows: list[dict] | None, model, line_model,
@@ -169,6 +243,8 @@ def _replace_lines(user, claim: Claim, rows: list[dict] | None, model, line_mode
     for line in lines:
         line.save()
     line_model.objects.filter(claim=claim).exclude(pk__in=[ln.pk for ln in lines]).delete()
+    if key == "service":
+        _save_parts(lines, replace=True)
 
 
 def _next_code(facility: HealthFacility, locked: bool = False) -> str:
@@ -266,6 +342,7 @@ def create_claim(user, data: dict[str, Any]) -> MutationOutcome:
         claim.save()
     ClaimItem.objects.bulk_create(items)
     ClaimService.objects.bulk_create(services)
+    _save_parts(services, replace=False)
     signals.claim_created.send(sender=Claim, claim=claim, user=user)
     return MutationOutcome(uuids=[str(claim.uuid)],
                            autogenerated_code=claim.code if generated else None)
@@ -333,12 +410,23 @@ def restore_claim(user, claim_uuid: str) -> MutationOutcome:
     with _saving_code(copy):
         copy.save()
     for model, key in ((ClaimItem, "item"), (ClaimService, "service")):
-        model.objects.bulk_create(
-            model(claim=copy, qty_provided=line.qty_provided, price_asked=line.price_asked,
-                  explanation=line.explanation, justification=line.justification,
-                  **{f"{key}_id": getattr(line, f"{key}_id")})
-            for line in model.objects.filter(claim=original, validity_to__isnull=True)
-        )
+        originals = list(model.objects.filter(claim=original, validity_to__isnull=True)
+                         .prefetch_related(*(("sub_items", "sub_services") if key == "service"
+                                             else ())))
+        copies = [model(claim=copy, qty_provided=line.qty_provided, price_asked=line.price_asked,
+                        explanation=line.explanation, justification=line.justification,
+                        **{f"{key}_id": getattr(line, f"{key}_id")}) for line in originals]
+        if key == "service":  # the package parts come along, as the clerk entered them
+            for line, line_copy in zip(originals, copies, strict=True):
+                line_copy.parts = [
+                    type(part)(**{f"{fk}_id": getattr(part, f"{fk}_id")},
+                               qty_provided=part.qty_provided, qty_displayed=part.qty_displayed,
+                               price_asked=part.price_asked)
+                    for part, fk in [*((p, "item") for p in line.sub_items.all()),
+                                     *((p, "service") for p in line.sub_services.all())]]
+        model.objects.bulk_create(copies)
+        if key == "service":
+            _save_parts(copies, replace=False)
     recompute_amounts(copy)
     copy.save()
     signals.claim_restored.send(sender=Claim, claim=copy, user=user, original=original)

@@ -40,7 +40,8 @@ CLAIM_FILTER_FIELDS = {
 
 # The searcher's own arguments, beyond the model filters: GraphQL name -> claim_list keyword.
 SEARCH_ARGUMENTS = {"items": "items", "services": "services",
-                    "attachmentStatus": "attachment_status", "showRestored": "show_restored"}
+                    "attachmentStatus": "attachment_status", "showRestored": "show_restored",
+                    "diagnosisVariance": "diagnosis_variance"}
 
 
 class ClaimFilter(django_filters.FilterSet):

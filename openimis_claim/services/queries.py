@@ -3,20 +3,27 @@ that builds the list, so the SQL count stays the same whatever the page size."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
 from itertools import pairwise
 
 from django.db.models import (
+    Avg,
     Count,
+    DecimalField,
     Exists,
+    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from core.registers import insuree_policies_prefetch
 from core.scoping import is_uuid
@@ -27,6 +34,8 @@ from openimis_claim.models import (
     ClaimAttachment,
     ClaimItem,
     ClaimService,
+    ClaimServiceItem,
+    ClaimServiceService,
     ClaimVersion,
 )
 from openimis_claim.services.common import VERSION_FIELDS, visible_claims
@@ -38,9 +47,22 @@ def _attachments_total():
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def _above_diagnosis_average(variance: int) -> Q:
+    """openIMIS' `diagnosisVariance`: the claim asks more than `variance` % above the average
+    approved amount of the claims with its main diagnosis claimed in the last year (the
+    tenant's), or no claim had that diagnosis in the last year."""
+    since = timezone.localdate() - timedelta(days=365)
+    recent = Claim.objects.filter(validity_to__isnull=True, date_claimed__gt=since,
+                                  tenant=OuterRef("tenant"), icd=OuterRef("icd"))
+    average = recent.order_by().values("icd").annotate(average=Avg("approved")).values("average")
+    factor = Decimal(100 + variance) / Decimal(100)
+    limit = ExpressionWrapper(Subquery(average) * Value(factor), output_field=DecimalField())
+    return Q(claimed__gt=limit) | ~Exists(recent)
+
+
 def claim_list(*, items: list[str] | None = None, services: list[str] | None = None,
-               attachment_status: int | None = None, show_restored: bool | None = None
-               ) -> QuerySet[Claim]:
+               attachment_status: int | None = None, show_restored: bool | None = None,
+               diagnosis_variance: int | None = None) -> QuerySet[Claim]:
     """The searcher's claims: valid ones, with facility and insuree joined and the number of
     attachments counted in the same query.
 
@@ -62,12 +84,21 @@ def claim_list(*, items: list[str] | None = None, services: list[str] | None = N
     if not show_restored:
         restored = Claim.objects.filter(restore=OuterRef("pk"), validity_to__isnull=True)
         queryset = queryset.exclude(Q(status=ClaimStatus.REJECTED) & Exists(restored))
+    if diagnosis_variance is not None:
+        queryset = queryset.filter(_above_diagnosis_average(diagnosis_variance))
     return queryset
 
 
-def claim_detail() -> QuerySet[Claim]:
-    """One claim with everything the claim page shows, in a fixed number of queries."""
+def claim_detail(package_parts: bool = True) -> QuerySet[Claim]:
+    """One claim with everything the claim page shows, in a fixed number of queries; the parts
+    of package service lines (two more queries) only with `package_parts`."""
     lines = {"validity_to__isnull": True}
+    parts = (
+        Prefetch("services__sub_items",
+                 ClaimServiceItem.objects.select_related("item").order_by("pk")),
+        Prefetch("services__sub_services",
+                 ClaimServiceService.objects.select_related("service").order_by("pk")),
+    ) if package_parts else ()
     return (
         Claim.objects.filter(validity_to__isnull=True)
         .select_related(
@@ -84,6 +115,7 @@ def claim_detail() -> QuerySet[Claim]:
                 "item", "product", "policy").order_by("pk")),
             Prefetch("services", ClaimService.objects.filter(**lines).select_related(
                 "service", "product", "policy").order_by("pk")),
+            *parts,
         )
     )
 
@@ -125,6 +157,10 @@ def claim_admins(search: str | None = None, health_facility_uuid: str | None = N
                  ) -> QuerySet[ClaimAdmin]:
     queryset = ClaimAdmin.objects.filter(validity_to__isnull=True).select_related(
         "health_facility")
+    # The picker's arguments are Strings: one that is not a uuid matches nothing.
+    if any(value and not is_uuid(value)
+           for value in (health_facility_uuid, region_uuid, district_uuid)):
+        return queryset.none()
     if search:
         queryset = queryset.filter(Q(code__icontains=search) | Q(last_name__icontains=search)
                                    | Q(other_names__icontains=search))

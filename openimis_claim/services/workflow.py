@@ -366,6 +366,42 @@ def _review_line(line, row: dict[str, Any], label: str) -> None:
         line.status, line.rejection_reason = LineStatus.PASSED, RejectionReason.ACCEPTED
     check_bounds(line, label=label)
     line.save()
+    _review_parts(line, row, label)
+
+
+# A review row's package parts: (input list, code key, the line's parts, their register field).
+REVIEWED_PARTS = (("service_item_set", "sub_item_code", "sub_items", "item"),
+                  ("service_service_set", "sub_service_code", "sub_services", "service"))
+
+
+def _review_parts(line, row: dict[str, Any], label: str) -> None:
+    """The medical officer's quantities of a package line's parts (the app's `qtyAdjusted`),
+    matched to the parts stored on the line by code; parts sent without one are left as they
+    are (the app sends every part back)."""
+    given = [(key, part) for key, *_rest in REVIEWED_PARTS for part in row.get(key) or []]
+    if not given:
+        return
+    if not isinstance(line, ClaimService):
+        raise MutationError(f"{label}: only a service line has package parts",
+                            code="invalid_parts", detail=label)
+    for set_key, code_key, related, fk in REVIEWED_PARTS:
+        stored = {getattr(part, fk).code: part
+                  for part in getattr(line, related).select_related(fk)}
+        for index, part in enumerate(row.get(set_key) or [], start=1):
+            if part.get("qty_adjusted") in (None, ""):
+                continue
+            part_label = f"{label} {fk} part {index}"
+            sub_line = stored.get(str(part.get(code_key) or ""))
+            if sub_line is None:
+                raise MutationError(f"{part_label}: no {fk} {part.get(code_key)} in this package "
+                                    "line", code="not_found", detail=part_label)
+            quantity = Decimal(str(part["qty_adjusted"]))
+            if quantity < 0:
+                raise MutationError(f"{part_label} qtyAdjusted must be zero or more",
+                                    code="invalid_number", detail=part_label)
+            sub_line.qty_approved = quantity
+            check_bounds(sub_line, label=part_label)
+            sub_line.save(update_fields=["qty_approved"])
 
 
 def save_claim_review(user, claim_uuid: str, data: dict[str, Any]) -> MutationOutcome:

@@ -429,6 +429,25 @@ def test_batch_runs_newest_first_without_a_location(gql, tenant, other_tenant, m
     assert [node["runDate"][:10] for node in listed] == ["2025-06-01", "2025-05-01", "2025-04-01"]
 
 
+BATCH_RUNS_OF_LOCATION = """
+{ batchRuns(orderBy: "-runDate", location_Uuid: "%s") { edges { node { id runDate } } } }
+"""
+
+
+def test_batch_runs_of_a_district(gql, tenant, make_user):
+    """The claims filter's batch-run picker once a district is chosen (fe-claim_batch 1.7)."""
+    chain = make_location_chain(tenant)
+    mine = make_run(tenant, 2025, 7, location=chain.district)
+    make_run(tenant, 2025, 8)  # national
+    make_run(tenant, 2025, 9, location=chain.region)
+
+    response = gql(BATCH_RUNS_OF_LOCATION % chain.district.uuid, user=make_user([SEARCH]))
+
+    assert response.errors == [], response.errors
+    assert [int(from_global_id(node["id"])[1]) for node in nodes(response.data["batchRuns"])] \
+        == [mine.pk]
+
+
 def test_batch_runs_need_the_search_right(gql, tenant, make_user):
     make_run(tenant, 2025, 4)
 

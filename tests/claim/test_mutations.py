@@ -887,6 +887,23 @@ def test_update_claim_attachment(gql, scene, officer, no_attachments_root):
     assert (bytes(attachment.document), attachment.size) == (replacement, len(replacement))
 
 
+def test_update_claim_attachment_takes_the_claim_the_app_sends_back(gql, scene, officer):
+    """fe-claim 1.10 sends the attachment's `claimUuid` with every update; it cannot move it."""
+    claim, other = make_claim(scene, "AT-1"), make_claim(scene, "AT-2")
+    attachment = make_attachment(claim)
+
+    same = mutate(gql, officer, "updateClaimAttachment", id=str(attachment.pk),
+                  claimUuid=str(claim.uuid), title="Renamed")
+    moved = mutate(gql, officer, "updateClaimAttachment", id=str(attachment.pk),
+                   claimUuid=str(other.uuid), title="Moved")
+
+    assert (same.status, same.error) == (2, None)
+    assert moved.error == [{"message": "The attachment belongs to another claim",
+                            "detail": "claimUuid", "code": "other_claim"}]
+    attachment.refresh_from_db()
+    assert (attachment.claim, attachment.title) == (claim, "Renamed")
+
+
 def test_update_claim_attachment_refuses_a_type_outside_the_list(gql, scene, officer, client):
     claim = make_claim(scene, "AT-1")
     attachment = make_attachment(claim)
