@@ -19,19 +19,8 @@ from tests.claim.test_mutations import (
     make_claim,
     mutate,
 )
-from tests.factories import ALL_CLAIM_RIGHTS, make_claim_scene
 
 ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
-
-
-@pytest.fixture
-def scene(tenant):
-    return make_claim_scene(tenant)
-
-
-@pytest.fixture
-def officer(make_user):
-    return make_user(ALL_CLAIM_RIGHTS, username="officer")
 
 
 @pytest.fixture

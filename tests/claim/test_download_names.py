@@ -22,7 +22,7 @@ from tests.claim.test_mutations import (
     make_claim,
     mutate,
 )
-from tests.factories import ALL_CLAIM_RIGHTS, make_claim_scene
+from tests.factories import make_claim_scene
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +33,6 @@ CRLF_NAME = "scan.pdf\r\nSet-Cookie: stolen=1"
 def scene(tenant, settings):
     settings.CLAIM_ATTACHMENTS_ROOT = ""
     return make_claim_scene(tenant)
-
-
-@pytest.fixture
-def officer(make_user):
-    return make_user(ALL_CLAIM_RIGHTS, username="officer")
 
 
 def refusal(found: str) -> list[dict]:

@@ -17,7 +17,6 @@ from openimis_claim.models import BatchRun, Claim, ClaimAttachment, ClaimVersion
 from openimis_claim.services import move_selection, submit_claims
 from openimis_claim.services.valuation import run_valuation
 from tests.factories import (
-    ALL_CLAIM_RIGHTS,
     make_claim,
     make_claim_scene,
     make_facility,
@@ -76,16 +75,6 @@ def nodes(page) -> list[dict]:
 
 def parse(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp)
-
-
-@pytest.fixture
-def scene(tenant):
-    return make_claim_scene(tenant)
-
-
-@pytest.fixture
-def officer(make_user):
-    return make_user(ALL_CLAIM_RIGHTS, username="officer")
 
 
 def claim_input(scene, **overrides) -> dict:

@@ -187,17 +187,6 @@ def wrong_status(code, message, detail) -> dict:
 # --- fixtures ------------------------------------------------------------------------------
 
 @pytest.fixture
-def scene(tenant):
-    return make_claim_scene(tenant)
-
-
-@pytest.fixture
-def officer(make_user):
-    """Every claim right, no facility: sees all of the tenant's claims."""
-    return make_user(ALL_CLAIM_RIGHTS, username="officer")
-
-
-@pytest.fixture
 def other_facility(tenant, scene):
     return make_facility(tenant, code="HF2", items=[scene.item], services=[scene.service])
 

@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 
 from openimis_claim.codes import ClaimStatus, ReviewStatus
 from openimis_claim.models import Claim, ClaimServiceItem, ClaimServiceService
-from tests.claim.test_mutations import ALL_CLAIM_RIGHTS, claim_input, mutate
-from tests.factories import make_claim_scene, make_item, make_service
+from tests.claim.test_mutations import claim_input, mutate
+from tests.factories import make_item, make_service
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +32,6 @@ query ($uuid: String!) { claim(uuid: $uuid) {
   items { id item { code } qtyProvided priceAsked }
 } }
 """
-
-
-@pytest.fixture
-def scene(tenant):
-    return make_claim_scene(tenant)
-
-
-@pytest.fixture
-def officer(make_user):
-    return make_user(ALL_CLAIM_RIGHTS, username="officer")
 
 
 @pytest.fixture
