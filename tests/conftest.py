@@ -142,3 +142,27 @@ def gql(client):
         return post_graphql(client, query, variables, **kwargs)
 
     return run
+
+
+# What a failure that should never reach a client reads like, in a payload's error entries.
+INTERNAL_MESSAGES = frozenset({"Internal server error.", "Unexpected error"})
+
+
+def payload_errors(payload: Any) -> list[dict[str, Any]]:
+    """The entries of a mutation payload's `error`: the openIMIS error list, with bulk rows'
+    `list`s flattened; `changePassword` (as openIMIS has it) answers a sentence instead, which
+    counts as one entry with that message."""
+    errors = payload.get("error") if isinstance(payload, dict) else None
+    if not errors:
+        return []
+    if isinstance(errors, str):
+        errors = json.loads(errors) if errors.lstrip().startswith(("[", "{")) \
+            else [{"message": errors}]
+    if isinstance(errors, dict):
+        errors = [errors]
+    return [entry for error in errors for entry in error.get("list", [error])]
+
+
+def internal_error_entries(payload: Any) -> list[dict[str, Any]]:
+    return [entry for entry in payload_errors(payload)
+            if entry.get("code") == "internal_error" or entry.get("message") in INTERNAL_MESSAGES]

@@ -64,7 +64,7 @@ from openimis_approval.models import (
 from openimis_claim.codes import ClaimStatus, ReviewStatus
 from openimis_claim.models import BatchRun, Claim, ClaimAttachment, ClaimVersion
 from reports.registry import get_report, registered_reports
-from tests.conftest import post_graphql
+from tests.conftest import internal_error_entries, post_graphql
 from tests.factories import make_claim, make_claim_scene, make_facility, make_location_chain
 
 pytestmark = pytest.mark.django_db
@@ -661,14 +661,7 @@ def policy_errors(body) -> list[str]:
 def internal_errors(body, name: str) -> list[str]:
     found = [e["message"] for e in body.get("errors") or [] if e["message"] == INTERNAL]
     payload = (body.get("data") or {}).get(name)
-    if isinstance(payload, dict) and payload.get("error"):
-        errors = payload["error"]
-        if isinstance(errors, str) and not errors.lstrip().startswith("["):
-            # openIMIS' changePassword answers its error as a sentence, not an error list.
-            errors = [{"message": errors}]
-        errors = json.loads(errors) if isinstance(errors, str) else errors
-        found += [json.dumps(e) for e in errors
-                  if e.get("code") == "internal_error" or e.get("message") == INTERNAL]
+    found += [json.dumps(e) for e in internal_error_entries(payload)]
     return found
 
 

@@ -56,7 +56,7 @@ from openimis_approval.models import (
 from openimis_claim.codes import ClaimStatus, ReviewStatus
 from openimis_claim.models import ClaimAttachment
 from reports.registry import registered_reports
-from tests.conftest import post_graphql
+from tests.conftest import internal_error_entries, payload_errors, post_graphql
 from tests.factories import make_claim, make_claim_scene
 
 pytestmark = pytest.mark.django_db
@@ -469,17 +469,8 @@ def _fault(case: Case, response, refused_rows: bool) -> str | None:
         if message in ("Internal server error.", "Invalid request."):
             return f"GraphQL error {message!r}"
     payload = (response.body.get("data") or {}).get(case.field)
-    if isinstance(payload, dict) and payload.get("error"):
-        errors = payload["error"]
-        if isinstance(errors, str) and not errors.lstrip().startswith(("[", "{")):
-            # openIMIS' changePassword answers its error as a sentence, not an error list.
-            if errors in ("Internal server error.", "Unexpected error"):
-                return f"internal error {errors!r}"
-            errors = "[]"
-        errors = json.loads(errors) if isinstance(errors, str) else errors
-        flat = [entry for error in errors for entry in error.get("list", [error])]
-        if any(entry.get("code") == "internal_error" for entry in flat):
-            return f"internal_error {flat}"
+    if internal_error_entries(payload):
+        return f"internal_error {payload_errors(payload)}"
     if refused_rows:
         return "a refused mutation wrote rows"
     return None
