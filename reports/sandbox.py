@@ -11,6 +11,7 @@ through a pipe. The forkserver reaps its children and ends with the process that
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import multiprocessing
 import os
@@ -22,6 +23,15 @@ from typing import Any
 
 PRELOAD = ["__main__", "reports.sandbox_preload"]
 MB = 1024 * 1024
+# A thread's stack is reserved from the address space whole. Left to the default (the stack
+# rlimit: 8 MB on most machines, 64 MB or more on some), one thread a native library starts
+# (pango sorts fonts in one) would spend the memory bound on a reservation it never touches, and
+# GLib aborts when it cannot start a thread. Threads in the child get a fixed stack instead, and
+# the bound leaves room for a few of them over what the render may allocate.
+# For the same reason threads share malloc's one arena: a thread's own arena reserves 64 MB.
+THREAD_STACK = 2 * MB
+THREAD_ALLOWANCE = 8 * THREAD_STACK
+M_ARENA_MAX = -8
 
 _context: multiprocessing.context.BaseContext | None = None
 _context_lock = threading.Lock()
@@ -123,12 +133,29 @@ def _child(sender, function: str, argument: Any, seconds: float, memory_mb: int)
 
 def _limit_resources(seconds: float, memory_mb: int) -> None:
     """RLIMIT_AS: the address space the child has now plus `memory_mb` (Django and WeasyPrint
-    are already mapped; what the render adds is what is bounded). RLIMIT_CPU: a second stop
-    should the parent die before it can kill the child."""
+    are already mapped; what the render adds is what is bounded) and the stacks of a few
+    threads. RLIMIT_CPU: a second stop should the parent die before it can kill the child."""
+    _fix_thread_stack()
     in_use = _address_space()
     if in_use is not None:
-        _lower(resource.RLIMIT_AS, in_use + memory_mb * MB)
+        _lower(resource.RLIMIT_AS, in_use + memory_mb * MB + THREAD_ALLOWANCE)
     _lower(resource.RLIMIT_CPU, int(seconds) + 2)
+
+
+def _fix_thread_stack() -> None:
+    """Every thread started from now on, by Python or by a native library, gets THREAD_STACK
+    and allocates from the arena the process already has."""
+    threading.stack_size(THREAD_STACK)
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt(M_ARENA_MAX, 1)
+        attr = ctypes.create_string_buffer(256)  # a pthread_attr_t is 56 bytes on x86-64
+        if libc.pthread_attr_init(attr) == 0:
+            libc.pthread_attr_setstacksize(attr, ctypes.c_size_t(THREAD_STACK))
+            libc.pthread_setattr_default_np(attr)
+            libc.pthread_attr_destroy(attr)
+    except (OSError, AttributeError):
+        pass  # not glibc: native threads keep the default stack
 
 
 def _lower(kind: int, value: int) -> None:

@@ -5,7 +5,10 @@ refused when it is saved, and a print answers 400 within the bound instead of ho
 import json
 import multiprocessing
 import os
+import resource
 import socket
+import subprocess
+import sys
 import time
 from multiprocessing import forkserver
 from pathlib import Path
@@ -173,3 +176,27 @@ def test_the_render_opens_no_connection_and_no_file_outside_its_assets(monkeypat
     assert not [path for path in read if path.startswith(("/etc", "/proc"))]
     assert set(output.refused_urls) >= {"file:///etc/passwd", "http://example.org/x.css",
                                         "http://169.254.169.254/latest/meta-data/"}
+
+
+@pytest.mark.parametrize("stack_mb", [8, 64])
+def test_threads_a_render_starts_do_not_spend_the_memory_bound_whatever_the_stack_limit(
+        stack_mb):
+    """Pango starts a thread to sort fonts, and GLib aborts the render when it cannot. A thread's
+    stack used to be the stack rlimit, reserved whole: on a machine with `ulimit -s 65536` one
+    thread spent a 64 MB bound and the sample render of a plain template crashed."""
+    hard = resource.getrlimit(resource.RLIMIT_STACK)[1]
+    if hard != resource.RLIM_INFINITY and hard < stack_mb * 1024 * 1024:
+        pytest.skip(f"the hard stack limit is under {stack_mb} MB")
+    script = ("import django; django.setup()\n"
+              "from reports.sandbox import run_bounded\n"
+              "print(run_bounded('tests.reports.threads.start_threads', 8, seconds=10, "
+              f"memory_mb={MEMORY_MB}))\n")
+
+    def stack_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_STACK, (stack_mb * 1024 * 1024, hard))
+
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120, preexec_fn=stack_limit, cwd=Path(__file__).parents[2],
+                            env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"})
+
+    assert result.stdout.strip() == "8", result.stderr[-2000:]
