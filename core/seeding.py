@@ -112,10 +112,10 @@ ITEMS = [
 # code, name, category, price, care type, patient category, frequency, max per claim, preauth
 SERVICES = [
     ("C001", "General outpatient consultation", ServiceCategory.CONSULTATION, "6.00", "O", 15,
-     None, 1, False),
-    ("C002", "Specialist consultation", ServiceCategory.CONSULTATION, "15.00", "O", 15, None, 1,
+     None, 2, False),
+    ("C002", "Specialist consultation", ServiceCategory.CONSULTATION, "15.00", "O", 15, None, 2,
      False),
-    ("V001", "Follow-up visit", ServiceCategory.VISIT, "3.00", "O", 15, None, 1, False),
+    ("V001", "Follow-up visit", ServiceCategory.VISIT, "3.00", "O", 15, None, 2, False),
     ("A001", "Antenatal care visit", ServiceCategory.ANTENATAL, "5.00", "O", WOMEN_ONLY, 21, 1,
      False),
     ("D001", "Normal delivery", ServiceCategory.DELIVERY, "60.00", "I", WOMEN_ONLY, 180, 1, False),

@@ -276,6 +276,8 @@ class ClaimSeeder:
             seen.add((kind, code))
             medical, price = offer[kind][code]
             quantity = max(nights, 1) if least == STAY else self.rng.randint(least, most)
+            if medical.maximum_amount is not None:  # the web app saves no more per claim
+                quantity = min(quantity, int(medical.maximum_amount))
             if self.rng.random() < 0.05:  # asks more than the price list: adjusted down
                 price = (price * Decimal("1.1")).quantize(Decimal("0.01"))
             model = ClaimItem if kind == "item" else ClaimService

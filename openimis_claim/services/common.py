@@ -35,6 +35,17 @@ def visible_claims(user) -> QuerySet[Claim]:
     return scope_queryset(user, Claim.objects.filter(validity_to__isnull=True))
 
 
+def require_scheme_side(user, action: str) -> None:
+    """Reviews, feedback, processing and valuation are the scheme's decisions on what a facility
+    claims, so a user who works for a facility (a claim administrator's login) may not take
+    them, whatever its role holds. The rights alone cannot say it: the openIMIS web app edits a
+    claim only for users holding the review right (111008), so a facility's clerk role has it."""
+    if user.health_facility_id is not None:
+        raise MutationError(
+            f"A health facility's user may not {action}: the scheme's staff decide on the "
+            f"facilities' claims", code="facility_user", detail=action)
+
+
 def claim_for_change(user, claim_uuid: str) -> Claim:
     """One claim, locked for the rest of the transaction, or a clear error. Its header is
     remembered: the first save that changes it writes the earlier version (`track_versions`)."""

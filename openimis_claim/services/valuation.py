@@ -33,6 +33,7 @@ from openimis_claim.models import (
 from openimis_claim.services.common import (
     recompute_amounts,
     record_change,
+    require_scheme_side,
     track_versions,
     write_versions,
 )
@@ -121,6 +122,7 @@ def valuate_period(user, data: dict) -> MutationOutcome:
     """`valuateClaims(year, month, locationUuid)`: the user's tenant's batch run."""
     from core.scoping import scope_queryset
 
+    require_scheme_side(user, "run a period's valuation")
     if user.tenant_id is None:
         raise MutationError("A batch run belongs to a tenant; this user has none",
                             code="no_tenant")

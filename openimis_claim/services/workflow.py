@@ -46,6 +46,7 @@ from openimis_claim.services.common import (
     for_each_claim,
     recompute_amounts,
     record_change,
+    require_scheme_side,
     require_status,
     track_versions,
     write_versions,
@@ -297,6 +298,7 @@ def move_selection(user, uuids: list[str], field: str, action: str) -> MutationO
     (`feedback_status`) of checked claims, as SELECTION_MOVES allows."""
     starts, target = SELECTION_MOVES[action]
     what = "review" if field == "review_status" else "feedback"
+    require_scheme_side(user, f"{action} a claim's {what}")
 
     def move(claim: Claim) -> None:
         require_status(claim, STATUS_MOVES[what], f"a {what} move")
@@ -313,6 +315,7 @@ def move_selection(user, uuids: list[str], field: str, action: str) -> MutationO
 
 
 def deliver_claim_feedback(user, claim_uuid: str, feedback: dict[str, Any]) -> MutationOutcome:
+    require_scheme_side(user, "deliver a claim's feedback")
     claim = claim_for_change(user, claim_uuid)
     try:
         require_status(claim, STATUS_MOVES["feedback"], "feedback")
@@ -406,12 +409,17 @@ def _review_parts(line, row: dict[str, Any], label: str) -> None:
 
 def save_claim_review(user, claim_uuid: str, data: dict[str, Any]) -> MutationOutcome:
     """The medical officer's quantities, prices and verdicts per line; the review is delivered
-    and `approved` recomputed. Rejecting every line rejects the claim."""
+    and `approved` recomputed. Rejecting every line rejects the claim.
+
+    Any checked claim may be reviewed, selected for review or not (as in openIMIS, whose web
+    app opens the review form of every checked claim whose review is not delivered), except one
+    whose review was bypassed."""
+    require_scheme_side(user, "review a claim")
     claim = claim_for_change(user, claim_uuid)
     try:
         require_status(claim, STATUS_MOVES["review"], "a review")
-        if claim.review_status not in (ReviewStatus.SELECTED, ReviewStatus.DELIVERED):
-            raise ClaimError(f"Claim {claim.code} is not selected for review",
+        if claim.review_status == ReviewStatus.BYPASSED:
+            raise ClaimError(f"Claim {claim.code}: its review was bypassed",
                              code="wrong_status", detail={"review_status": claim.review_status})
     except ClaimError as exc:
         raise MutationError(errors=[exc.entry]) from None
@@ -444,7 +452,7 @@ def process_claims(user, uuids: list[str]) -> MutationOutcome:
     at fixed prices get their valuated amount now and the claim is valuated (16); a claim with a
     relative-priced line waits, processed (8), for the period's valuation. A review or feedback
     still selected is bypassed."""
-
+    require_scheme_side(user, "process claims")
     batch: list[Adjudication] = []
 
     def process(claim: Claim) -> None:
@@ -498,6 +506,7 @@ def process_claims(user, uuids: list[str]) -> MutationOutcome:
 def valuate_claims(user, uuids: list[str]) -> MutationOutcome:
     """Processed claims: relative-priced lines are valued at their approved amount (index 1)
     and the claim is valuated. The period's batch valuation with its pool replaces this."""
+    require_scheme_side(user, "valuate claims")
 
     def valuate(claim: Claim) -> None:
         require_status(claim, STATUS_MOVES["valuate"], "valuation")

@@ -118,6 +118,24 @@ def test_demo_claims_are_plausible_care(demo):
     assert len({c.icd_id for c in claims}) > 5
 
 
+def test_no_demo_claim_line_asks_more_than_its_per_claim_maximum(demo):
+    """The web app saves no claim (nor its review) with a line over the item's or service's
+    maximum per claim: a demo claim that did could not be reviewed there."""
+    over = [(line.claim.code, line.item.code, line.qty_provided)
+            for line in ClaimItem.objects.filter(claim__tenant=demo).select_related("claim",
+                                                                                     "item")
+            if line.item.maximum_amount is not None
+            and line.qty_provided > line.item.maximum_amount]
+    over += [(line.claim.code, line.service.code, line.qty_provided)
+             for line in ClaimService.objects.filter(claim__tenant=demo)
+             .select_related("claim", "service")
+             if line.service.maximum_amount is not None
+             and line.qty_provided > line.service.maximum_amount]
+
+    assert over == []
+    assert ClaimService.objects.filter(claim__tenant=demo, qty_provided__gt=1).exists()
+
+
 def test_every_facility_has_claim_administrators_and_the_clerk_is_hf001s(demo):
     clerk = User.objects.get(username="clerk")
 

@@ -209,6 +209,19 @@ def outsider(request, make_user, other_tenant, scene, other_facility):
     return SimpleNamespace(user=clerk_of(make_user, other_facility), scene=scene)
 
 
+# The scheme's steps: a facility's user is refused them before any claim is looked up
+# (tests/claim/test_scheme_side.py).
+SCHEME_SIDE = {"selectClaimsForFeedback", "skipClaimsFeedback", "bypassClaimsFeedback",
+               "deliverClaimFeedback", "selectClaimsForReview", "skipClaimsReview",
+               "bypassClaimsReview", "deliverClaimsReview", "saveClaimReview", "processClaims",
+               "valuateClaims"}
+
+
+def refused_to_facility_user(outsider, name: str, result) -> bool:
+    return outsider.user.health_facility_id is not None and name in SCHEME_SIDE and \
+        [entry["code"] for entry in result.error] == ["facility_user"]
+
+
 def without(make_user, right):
     return make_user([r for r in ALL_CLAIM_RIGHTS if r != right], username="no-right")
 
@@ -307,8 +320,9 @@ def test_bulk_mutation_does_not_reach_another_tenant_or_facility(
     result = mutate(gql, outsider.user, name, uuids=[uuid])
 
     assert result.status == 1
-    assert result.error == [{"title": uuid, "list": [
-        {"message": f"No claim {uuid}", "detail": None, "code": "claim_not_found"}]}]
+    assert refused_to_facility_user(outsider, name, result) or result.error == [
+        {"title": uuid, "list": [{"message": f"No claim {uuid}", "detail": None,
+                                  "code": "claim_not_found"}]}]
     assert result.log.uuids == []
     assert snapshot(claim) == before
 
@@ -522,7 +536,7 @@ def test_single_mutation_does_not_reach_another_tenant_or_facility(
     if "id" in fields:  # an attachment, by id
         assert result.error == [{"message": f"No attachment {fields['id']}", "detail": "id",
                                  "code": "not_found"}]
-    else:
+    elif not refused_to_facility_user(outsider, name, result):
         uuid = str(claim.uuid)
         assert result.error == [{"message": f"No claim {uuid}", "detail": uuid,
                                  "code": "claim_not_found"}]
@@ -723,6 +737,29 @@ def test_save_claim_review(gql, scene, officer):
     assert (seen["status"], seen["reviewStatus"], seen["approved"]) == (4, 8, "30.00")
     assert seen["items"][0]["qtyApproved"] == "8.00"
     assert Claim.objects.get(pk=claim.pk).adjustment == "Cut to protocol"
+
+
+@pytest.mark.parametrize("review_status", [1, 2], ids=["idle", "not-selected"])
+def test_a_checked_claim_not_selected_for_review_is_reviewed_as_the_web_app_allows(
+        gql, scene, officer, review_status):
+    claim = make_claim(scene, "RV-2", (4, review_status, 1))
+
+    result = mutate(gql, officer, "saveClaimReview", **_review(claim))
+
+    assert (result.status, result.error) == (2, None)
+    claim.refresh_from_db()
+    assert (claim.review_status, claim.approved) == (8, Decimal("30.00"))
+
+
+def test_a_bypassed_review_is_not_saved(gql, scene, officer):
+    claim = make_claim(scene, "RV-3", (4, 16, 1))
+
+    result = mutate(gql, officer, "saveClaimReview", **_review(claim))
+
+    assert result.status == 1
+    assert result.error == [{"message": "Claim RV-3: its review was bypassed",
+                             "detail": {"review_status": 16}, "code": "wrong_status"}]
+    assert Claim.objects.get(pk=claim.pk).items.get().qty_approved is None
 
 
 def test_save_claim_review_rejecting_every_line_rejects_the_claim(gql, scene, officer):
