@@ -64,7 +64,11 @@ SELECTION_MOVES = {
     "select": ({ReviewStatus.IDLE, ReviewStatus.NOT_SELECTED}, ReviewStatus.SELECTED),
     "skip": ({ReviewStatus.IDLE, ReviewStatus.SELECTED}, ReviewStatus.NOT_SELECTED),
     "bypass": ({ReviewStatus.SELECTED}, ReviewStatus.BYPASSED),
-    "deliver": ({ReviewStatus.SELECTED}, ReviewStatus.DELIVERED),
+    # The web app's review page offers "Deliver review" for any checked claim whose review is
+    # not delivered (selected or not, as a review may be saved), and after its "Save", which has
+    # delivered it already: delivering again changes nothing.
+    "deliver": ({ReviewStatus.IDLE, ReviewStatus.NOT_SELECTED, ReviewStatus.SELECTED,
+                 ReviewStatus.DELIVERED}, ReviewStatus.DELIVERED),
 }
 
 # Claim status moves: action -> (statuses it may start from).

@@ -293,9 +293,11 @@ def submit_claims(user, uuids: list[str]) -> MutationOutcome:
     return MutationOutcome(uuids=[str(c.uuid) for c in done], errors=errors)
 
 
-def move_selection(user, uuids: list[str], field: str, action: str) -> MutationOutcome:
+def move_selection(user, uuids: list[str], field: str, action: str,
+                   unchanged: set[str] | None = None) -> MutationOutcome:
     """Select, skip, bypass or deliver the review (`review_status`) or feedback
-    (`feedback_status`) of checked claims, as SELECTION_MOVES allows."""
+    (`feedback_status`) of checked claims, as SELECTION_MOVES allows; the uuids of claims
+    already where the move leads go into `unchanged`."""
     starts, target = SELECTION_MOVES[action]
     what = "review" if field == "review_status" else "feedback"
     require_scheme_side(user, f"{action} a claim's {what}")
@@ -307,6 +309,10 @@ def move_selection(user, uuids: list[str], field: str, action: str) -> MutationO
             raise ClaimError(
                 f"Claim {claim.code}: {what} is {ReviewStatus(current).label}; cannot "
                 f"{action} it", code="wrong_status", detail={field: current})
+        if current == target:
+            if unchanged is not None:
+                unchanged.add(str(claim.uuid))
+            return
         record_change(claim, field, target, user, reason=f"{what} {action}")
         claim.save(update_fields=[field])
 
@@ -441,8 +447,9 @@ def save_claim_review(user, claim_uuid: str, data: dict[str, Any]) -> MutationOu
 
 
 def deliver_claims_review(user, uuids: list[str]) -> MutationOutcome:
-    outcome = move_selection(user, uuids, "review_status", "deliver")
-    for claim in Claim.objects.filter(uuid__in=outcome.uuids):
+    unchanged: set[str] = set()
+    outcome = move_selection(user, uuids, "review_status", "deliver", unchanged)
+    for claim in Claim.objects.filter(uuid__in=set(outcome.uuids) - unchanged):
         signals.claim_reviewed.send(sender=Claim, claim=claim, user=user)
     return outcome
 

@@ -16,6 +16,7 @@ import pytest
 from graphql_jwt.shortcuts import get_token
 
 from core.models import ModuleConfiguration, MutationLog
+from openimis_claim import signals
 from openimis_claim.codes import ClaimStatus, LineStatus
 from openimis_claim.models import (
     Claim,
@@ -247,8 +248,8 @@ BULK_CASES = [
      "Claim {code} is rejected; a review move needs checked", {"status": 1}),
     ("bypassClaimsReview", 111010, (4, 4, 1), (4, 16, 1), (4, 2, 1),
      "Claim {code}: review is not selected; cannot bypass it", {"review_status": 2}),
-    ("deliverClaimsReview", 111008, (4, 4, 1), (4, 8, 1), (4, 1, 1),
-     "Claim {code}: review is idle; cannot deliver it", {"review_status": 1}),
+    ("deliverClaimsReview", 111008, (4, 4, 1), (4, 8, 1), (4, 16, 1),
+     "Claim {code}: review is bypassed; cannot deliver it", {"review_status": 16}),
     ("processClaims", 111011, (4, 1, 1), (16, 1, 1), (2, 1, 1),
      "Claim {code} is entered; processing needs checked", {"status": 2}),
     ("valuateClaims", 111101, (8, 1, 1), (16, 1, 1), (16, 1, 1),
@@ -749,6 +750,24 @@ def test_a_checked_claim_not_selected_for_review_is_reviewed_as_the_web_app_allo
     assert (result.status, result.error) == (2, None)
     claim.refresh_from_db()
     assert (claim.review_status, claim.approved) == (8, Decimal("30.00"))
+
+
+def test_delivering_a_review_the_save_delivered_changes_nothing(gql, scene, officer):
+    """The web app's review page offers "Deliver review" after "Save", which delivered it."""
+    claim = make_claim(scene, "RV-4", (4, 4, 1))
+    assert mutate(gql, officer, "saveClaimReview", **_review(claim)).status == 2
+    history = claim.history.count()
+    reviewed = []
+    signals.claim_reviewed.connect(lambda **kw: reviewed.append(kw["claim"].code),
+                                   weak=False, dispatch_uid="test-reviewed")
+    try:
+        result = mutate(gql, officer, "deliverClaimsReview", uuids=[str(claim.uuid)])
+    finally:
+        signals.claim_reviewed.disconnect(dispatch_uid="test-reviewed")
+
+    assert (result.status, result.error) == (2, None)
+    claim.refresh_from_db()
+    assert (claim.review_status, claim.history.count(), reviewed) == (8, history, [])
 
 
 def test_a_bypassed_review_is_not_saved(gql, scene, officer):

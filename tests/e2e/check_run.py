@@ -29,6 +29,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 STEPS = ("create-claim", "submit-claim", "review-page", "logout")
+# tests/e2e/review.js: the medical officer saves and delivers a review in the app.
+REVIEW_STEPS = ("review-save", "review-deliver")
 LOGGED_OUT_GQLERROR = re.compile(r"^gqlerror: refreshAuthToken ")
 API_LINE = re.compile(r"^API< (\d{3}) (\S+)")
 CURRENT_USER = "/api/core/users/current_user"
@@ -121,12 +123,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exit-code", type=int, default=0)
     parser.add_argument("--optional", default="",
                         help="comma-separated steps this role is not expected to pass")
+    parser.add_argument("--review", action="store_true",
+                        help="the log is tests/e2e/review.js's, whose steps are REVIEW_STEPS")
     args = parser.parse_args(argv)
+    steps = REVIEW_STEPS if args.review else STEPS
     optional = tuple(name for name in args.optional.split(",") if name)
-    unknown = set(optional) - set(STEPS)
+    unknown = set(optional) - set(steps)
     if unknown:
         parser.error(f"unknown steps: {', '.join(sorted(unknown))}")
-    required = tuple(name for name in STEPS if name not in optional)
+    required = tuple(name for name in steps if name not in optional)
     with open(args.log, encoding="utf-8", errors="replace") as log:
         verdict = check(log.readlines(), args.exit_code)
     lines = report(verdict, args.user, required, optional)

@@ -83,11 +83,10 @@ failed=0
 for user in $E2E_USERS; do
   case "$user" in
     Admin) pass=admin123 claim_admin=CA0001 optional="" ;;
-    # The clerk's claim administrator is coded with its login: "+" is prefilled with it. The
-    # clerk may not review (no right 111008: no Review button), and the kit's review-page step
-    # then double-clicks the row, which opens its Feedback Status menu and leaves it over the
-    # logout button; Admin's and reviewer's runs check the logout.
-    clerk) pass=demo-pass-1 claim_admin=clerk optional="review-page,logout" ;;
+    # The clerk's claim administrator is coded with its login: "+" is prefilled with it. Its
+    # role holds 111008, without which fe-claim 1.10 keeps every claim form read-only, so it
+    # opens the review page too (where the backend refuses a facility user's review).
+    clerk) pass=demo-pass-1 claim_admin=clerk optional="" ;;
     # A medical officer may not create or submit claims (no such right, no "+"): it reviews.
     reviewer) pass=demo-pass-1 claim_admin=CA0001 optional="create-claim,submit-claim" ;;
     *) die "no scenario settings for E2E_USERS entry '$user' (Admin, clerk, reviewer)" ;;
@@ -103,6 +102,29 @@ for user in $E2E_USERS; do
     --optional "$optional" || failed=1
   [ "$rc" -eq 0 ] || sed 's/^/  stderr: /' "$shots/run.err" | tail -5
 done
+
+# --- the medical officer saves and delivers a review (tests/e2e/review.js) ---------------------
+case " $E2E_USERS " in
+  *" reviewer "*)
+    shots="$E2E_OUT/reviewer-review"
+    rm -rf "$shots" && mkdir -p "$shots"
+    echo "e2e: reviewer: saving and delivering a review (logs and screenshots in $shots)"
+    proxy_port=$(free_port)
+    BACKEND="127.0.0.1:$BACKEND_PORT" PORT="$proxy_port" node "$SPA_KIT/proxy.js" >"$shots/proxy.log" 2>&1 &
+    PROXY_PID=$!
+    for _ in $(seq 1 50); do
+      curl -s -o /dev/null "http://127.0.0.1:$proxy_port/front/" && break
+      sleep 0.2
+    done
+    PORT="$proxy_port" SHOTS="$shots" SPA_USER=reviewer SPA_PASS=demo-pass-1 \
+      timeout "$SCENARIO_TIMEOUT" node tests/e2e/review.js >"$shots/run.log" 2>"$shots/run.err"
+    rc=$?
+    kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null
+    "$PY" tests/e2e/check_run.py "$shots/run.log" --user reviewer --review --exit-code "$rc" \
+      || failed=1
+    [ "$rc" -eq 0 ] || sed 's/^/  stderr: /' "$shots/run.err" | tail -5
+    ;;
+esac
 
 if [ "$failed" -ne 0 ]; then
   echo "e2e: FAILED (details in $E2E_OUT/<user>/run.log)"

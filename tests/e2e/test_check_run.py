@@ -111,3 +111,32 @@ def test_http_errors_are_named_by_operation(tmp_path, capsys):
     assert out[1] == f"e2e clerk:   API< 400 {API}/graphql"
     assert out[2] == ("e2e clerk:   HTTP errors on /api/graphql by operation: "
                       "refreshAuthToken: HTTP 401 x1, claim: HTTP 400 x2")
+
+
+REVIEW_RUN = f"""\
+API< 401 {API}/graphql
+gqlerror: refreshAuthToken Refresh token is required
+API< 200 {API}/graphql
+API< 200 {API}/core/users/current_user/
+review: claim C0000015: {{"code":"C0000015","review":"Selected REVIEW","status":"Checked"}}
+base: ok
+mutationlog: status=2 label="Save claim C0000015 review" error=-
+step: review-save ok
+mutationlog: status=2 label="Deliver claim C0000015 review" error=-
+step: review-deliver ok
+"""
+
+
+def test_a_review_run_passes_only_with_its_review_saved_and_delivered(tmp_path, capsys):
+    log = tmp_path / "run.log"
+    log.write_text(REVIEW_RUN)
+    assert main([str(log), "--user", "reviewer", "--review"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "e2e reviewer: ok: base ok | review-save ok | review-deliver ok")
+
+    log.write_text(REVIEW_RUN.replace("step: review-deliver ok\n", "").replace(
+        'status=2 label="Deliver', 'status=1 label="Deliver'))
+    assert main([str(log), "--user", "reviewer", "--review"]) == 1
+    out = capsys.readouterr().out
+    assert "review-deliver missing" in out
+    assert "mutationlog: status=1" in out
