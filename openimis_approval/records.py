@@ -26,6 +26,7 @@ from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
 from core.models import MedicalItem, MedicalService, Product
 from core.scoping import parse_pk, scope_queryset
+from openimis_approval.access import locked_request
 from openimis_approval.codes import ApprovalStatus, Priority, RequestType
 from openimis_approval.models import (
     ApprovalCommunication,
@@ -34,7 +35,6 @@ from openimis_approval.models import (
     ApprovalTemplate,
     CommunicationType,
 )
-from openimis_approval.services import _locked
 
 S = ApprovalStatus
 # No document is added to a request in a final status, nor a follow-up kept due on one.
@@ -140,7 +140,7 @@ def visible_documents(user) -> QuerySet[ApprovalDocument]:
 
 
 def add_document(user, data: dict[str, Any]) -> MutationOutcome:
-    request = _locked(user, data.get("request_uuid"))
+    request = locked_request(user, data.get("request_uuid"))
     if request.status in CLOSED:
         raise MutationError(f"Approval request {request.number} is {request.status}; no "
                             f"documents can be added", code="illegal_transition",
@@ -174,7 +174,7 @@ def delete_document(user, reference: Any) -> MutationOutcome:
     document = _by_reference(visible_documents(user), reference)
     if document is None:
         raise _not_found("document", reference)
-    request = _locked(user, str(document.request.uuid))
+    request = locked_request(user, str(document.request.uuid))
     if request.status not in DOCUMENTS_DELETABLE:
         raise MutationError(f"Approval request {request.number} is {request.status}; its "
                             f"documents can no longer be deleted", code="illegal_transition",
@@ -188,7 +188,7 @@ def delete_document(user, reference: Any) -> MutationOutcome:
 
 
 def log_communication(user, data: dict[str, Any]) -> MutationOutcome:
-    request = _locked(user, data.get("request_uuid"))
+    request = locked_request(user, data.get("request_uuid"))
     kind = _choice(data.get("communication_type"), CommunicationType, "communicationType")
     if not (_text(data, "subject") or _text(data, "message")):
         raise MutationError("Give a subject or a message", code="required", detail="message")

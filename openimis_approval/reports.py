@@ -10,8 +10,8 @@ from typing import Any
 from core.config import module_config
 from core.scoping import is_uuid
 from openimis_approval import stats
+from openimis_approval.access import visible_requests
 from openimis_approval.codes import GRANTED, TRANSITIONS, ApprovalStatus, Priority, RequestType
-from openimis_approval.services import visible_requests
 
 S = ApprovalStatus
 DENIALS = (S.DENIED, S.APPEAL_DENIED)

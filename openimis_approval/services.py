@@ -6,7 +6,6 @@ reviewers deciding at once exactly one decision stands."""
 
 from __future__ import annotations
 
-import uuid as uuid_module
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,6 +21,7 @@ from core.gql.errors import MutationError, error_entry
 from core.gql.mutations import MutationOutcome
 from core.models import Diagnosis, HealthFacility, Insuree, MedicalItem, MedicalService, Tenant
 from core.scoping import referenced_row, scope_queryset
+from openimis_approval.access import locked_request
 from openimis_approval.codes import (
     TRANSITIONS,
     ApprovalStatus,
@@ -58,23 +58,6 @@ def move(request: ApprovalRequest, to: str, user, reason: str = "") -> None:
                                  from_status=before, to_status=to, reason=reason)
 
 
-def visible_requests(user):
-    return scope_queryset(user, ApprovalRequest.objects.filter(validity_to__isnull=True))
-
-
-def _locked(user, request_uuid: str) -> ApprovalRequest:
-    try:
-        uuid_module.UUID(str(request_uuid))
-    except ValueError:
-        raise MutationError(f"No approval request {request_uuid}", code="not_found",
-                            detail=request_uuid) from None
-    request = visible_requests(user).select_for_update().filter(uuid=request_uuid).first()
-    if request is None:
-        raise MutationError(f"No approval request {request_uuid}", code="not_found",
-                            detail=request_uuid)
-    return request
-
-
 def _move_one(request: ApprovalRequest, to: str, user, reason: str = "") -> None:
     try:
         move(request, to, user, reason)
@@ -90,7 +73,7 @@ def for_each_request(user, uuids: list[str], step) -> MutationOutcome:
     done, errors = [], []
     for request_uuid in uuids:
         try:
-            request = _locked(user, request_uuid)
+            request = locked_request(user, request_uuid)
         except MutationError as exc:
             errors.append({"title": request_uuid, "list": exc.errors})
             continue
@@ -236,7 +219,7 @@ def create_request(user, data: dict[str, Any]) -> MutationOutcome:
 
 
 def update_request(user, data: dict[str, Any]) -> MutationOutcome:
-    request = _locked(user, data.get("uuid"))
+    request = locked_request(user, data.get("uuid"))
     if request.status not in (S.DRAFT, S.PENDING_SUBMISSION):
         raise MutationError(f"Approval request {request.number} is {request.status}; only a "
                             f"draft can be updated", code="illegal_transition",
@@ -273,7 +256,7 @@ def start_review(user, uuids: list[str]) -> MutationOutcome:
 
 
 def request_info(user, request_uuid: str, message: str) -> MutationOutcome:
-    request = _locked(user, request_uuid)
+    request = locked_request(user, request_uuid)
     if not (message or "").strip():
         raise MutationError("Say what information is needed", code="required", detail="message")
     _move_one(request, S.INFO_REQUESTED, user, message)
@@ -282,7 +265,7 @@ def request_info(user, request_uuid: str, message: str) -> MutationOutcome:
 
 
 def supply_info(user, request_uuid: str, message: str, lines=None) -> MutationOutcome:
-    request = _locked(user, request_uuid)
+    request = locked_request(user, request_uuid)
     if request.status != S.INFO_REQUESTED:
         raise MutationError(f"Approval request {request.number} is {request.status}; no "
                             f"information was requested", code="illegal_transition",
@@ -346,7 +329,7 @@ def _validity(request: ApprovalRequest, data: dict[str, Any]) -> None:
 
 def decide_request(user, data: dict[str, Any]) -> MutationOutcome:
     """Approve, partially approve (per line) or deny; a denial needs a reason and a code."""
-    request = _locked(user, data.get("uuid"))
+    request = locked_request(user, data.get("uuid"))
     decision = data.get("decision")
     if decision not in Decision.values:
         raise MutationError("decision must be APPROVE, PARTIAL or DENY", code="invalid_choice",
@@ -383,7 +366,7 @@ def _target(decision: str) -> str:
 
 
 def submit_appeal(user, request_uuid: str, reason: str) -> MutationOutcome:
-    request = _locked(user, request_uuid)
+    request = locked_request(user, request_uuid)
     if not (reason or "").strip():
         raise MutationError("An appeal needs a reason", code="required", detail="reason")
     if request.appeal_level >= int(module_config("approval")["max_appeal_levels"]):
@@ -397,7 +380,7 @@ def submit_appeal(user, request_uuid: str, reason: str) -> MutationOutcome:
 
 
 def decide_appeal(user, data: dict[str, Any]) -> MutationOutcome:
-    request = _locked(user, data.get("uuid"))
+    request = locked_request(user, data.get("uuid"))
     decision = data.get("decision")
     if decision not in (Decision.APPROVE, Decision.DENY):
         raise MutationError("decision must be APPROVE or DENY", code="invalid_choice",
@@ -503,7 +486,7 @@ def evaluate(request: ApprovalRequest) -> dict[str, Any]:
 
 
 def evaluate_request(user, request_uuid: str) -> MutationOutcome:
-    request = _locked(user, request_uuid)
+    request = locked_request(user, request_uuid)
     return MutationOutcome(uuids=[str(request.uuid)], json_ext=_evaluation_json(evaluate(request)))
 
 
@@ -529,7 +512,7 @@ def auto_approve(user, request: ApprovalRequest) -> bool:
 
 def extend_deadline(user, request_uuid: str, days: int, reason: str) -> MutationOutcome:
     """Once per request, by at most `max_extension_days`, with a reason."""
-    request = _locked(user, request_uuid)
+    request = locked_request(user, request_uuid)
     limit = int(module_config("approval")["max_extension_days"])
     if not (reason or "").strip():
         raise MutationError("An extension needs a reason", code="required", detail="reason")
