@@ -24,7 +24,9 @@ def _cache_key(module_name: str, layer: str) -> str:
 
 def stored_config(module_name: str, layer: str = "be") -> dict[str, Any]:
     """The JSON stored for a module and layer, or {} (cached)."""
-    from core.models import ModuleConfiguration
+    # The model's own file, not the `core.models` package: the user model asks the rights,
+    # which read this accessor (see `core.models.configuration`).
+    from core.models.configuration import ModuleConfiguration
 
     key = _cache_key(module_name, layer)
     stored = cache.get(key)

@@ -1,15 +1,7 @@
 """Core models: the framework (tenants, users, configuration, mutation log) and the registers."""
 
-from core.models.framework import (
-    FieldControl,
-    Language,
-    ModuleConfiguration,
-    MutationLog,
-    Role,
-    RoleRight,
-    Tenant,
-    User,
-)
+from core.models.configuration import FieldControl, ModuleConfiguration
+from core.models.framework import Language, MutationLog, Role, RoleRight, Tenant, User
 from core.models.registers import (
     ConfirmationType,
     Diagnosis,
