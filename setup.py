@@ -8,7 +8,7 @@ setup(
     packages=find_packages(include=["config*", "core*", "openimis_claim*", "openimis_approval*",
                                     "reports*"]),
     include_package_data=True,
-    package_data={"core": ["data/*.csv"]},
+    package_data={"core": ["registers/data/*.csv"]},
     install_requires=[
         "Django>=5.2.8,<5.3",
         "graphene>=3.4,<3.5",

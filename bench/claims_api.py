@@ -45,7 +45,7 @@ from core.models import (  # noqa: E402
     Tenant,
     User,
 )
-from core.seeding import seed_registers  # noqa: E402
+from core.registers.seeding import seed_registers  # noqa: E402
 from openimis_claim.demo import seed_claims  # noqa: E402
 from openimis_claim.models import Claim, ClaimAdmin  # noqa: E402
 

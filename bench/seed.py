@@ -26,7 +26,7 @@ from django.db import connection  # noqa: E402
 
 from bench.harness import throwaway_database  # noqa: E402
 from core.models import Tenant  # noqa: E402
-from core.seeding import seed_registers  # noqa: E402
+from core.registers.seeding import seed_registers  # noqa: E402
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from graphql_jwt.refresh_token.models import RefreshToken as LibraryRefreshToken
 
-from core import admin_registers  # noqa: F401  (registers the register models)
 from core.admin_base import TenantModelAdmin, TenantTabularInline, is_platform_user
 from core.models import (
     FieldControl,
@@ -29,6 +28,7 @@ from core.models import (
     Tenant,
     User,
 )
+from core.registers import admin as registers_admin  # noqa: F401  (registers the register models)
 
 
 def _beyond(user) -> frozenset[int] | None:

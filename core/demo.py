@@ -10,8 +10,8 @@ from django.utils.module_loading import import_string
 
 from core.models import HealthFacility, Role, RoleRight, Tenant, User
 from core.modules import loaded_modules
+from core.registers.seeding import Progress, SeedResult, seed_registers
 from core.rights import all_rights
-from core.seeding import Progress, SeedResult, seed_registers
 
 ADMIN_PASSWORD = "admin123"
 DEMO_PASSWORD = "demo-pass-1"

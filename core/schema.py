@@ -11,7 +11,6 @@ import graphql_jwt
 from graphene_django import DjangoObjectType
 from graphql import GraphQLError
 
-from core import registers
 from core.auth import (
     ChangePasswordMutation,
     DeleteJSONWebTokenCookie,
@@ -20,11 +19,16 @@ from core.auth import (
     ObtainToken,
     Verify,
 )
-from core.eligibility import check_eligibility
-from core.gql.coverage import CoverageQuery
 from core.gql.filters import HealthFacilityFilter
 from core.gql.policy import authenticated, public, requires
-from core.gql.registers import (
+from core.gql.startup import StartupQuery
+from core.gql.types import CountableConnection, OrderedConnectionField, ScopedObjectType
+from core.gql.users import UserGQLType  # noqa: F401  (registers the user type)
+from core.models import FieldControl, ModuleConfiguration, MutationLog
+from core.registers import queries as registers
+from core.registers.eligibility import check_eligibility
+from core.registers.gql.coverage import CoverageQuery
+from core.registers.gql.types import (
     DiagnosisGQLType,
     FamilyGQLType,
     HealthFacilityGQLType,
@@ -37,10 +41,6 @@ from core.gql.registers import (
     PolicyGQLType,
     ProductGQLType,
 )
-from core.gql.startup import StartupQuery
-from core.gql.types import CountableConnection, OrderedConnectionField, ScopedObjectType
-from core.gql.users import UserGQLType  # noqa: F401  (registers the user type)
-from core.models import FieldControl, ModuleConfiguration, MutationLog
 from core.rights import rights_codes
 from core.scoping import scope_queryset
 

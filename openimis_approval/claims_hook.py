@@ -24,9 +24,9 @@ from decimal import Decimal
 
 from django.db.models import F, Q
 
-from core.codes import RejectionReason
 from core.config import module_config
 from core.db import update_rows
+from core.registers.codes import RejectionReason
 from openimis_approval.codes import GRANTED, LineDecision
 from openimis_approval.models import ApprovalLine, ApprovalUsage
 from openimis_claim import signals

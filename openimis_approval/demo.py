@@ -8,10 +8,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from core.codes import PolicyStatus, ServiceCategory
 from core.demo import DemoSize, demo_system_user
 from core.models import Diagnosis, HealthFacility, InsureePolicy, Tenant
-from core.seeding import SeedResult
+from core.registers.codes import PolicyStatus, ServiceCategory
+from core.registers.seeding import SeedResult
 from openimis_approval import services
 from openimis_approval.codes import ApprovalStatus, Priority, RequestType
 from openimis_approval.models import ApprovalRequest

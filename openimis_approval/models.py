@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from core.models.registers import MONEY
+from core.registers.models import MONEY
 from core.scoping import own_facility_only
 from openimis_approval.codes import (
     APPROVAL_LINE_WORKFLOW_FIELDS,

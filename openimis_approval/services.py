@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from core.bounds import check_bounds, decimal_problem, significant_digits
 from core.config import module_config
-from core.coverage_data import load_coverage
 from core.gql.errors import MutationError, error_entry
 from core.gql.mutations import MutationOutcome
 from core.models import Diagnosis, HealthFacility, Insuree, MedicalItem, MedicalService, Tenant
+from core.registers.coverage_data import load_coverage
 from core.scoping import referenced_row, scope_queryset
 from openimis_approval.access import locked_request
 from openimis_approval.codes import (
@@ -452,7 +452,7 @@ def link_order(user, request: ApprovalRequest, key: str | None, order_id: str | 
 def evaluate(request: ApprovalRequest) -> dict[str, Any]:
     """Each condition met or failed for the request's lines on its service start date, with
     the estimated covered amount and patient share (core's eligibility, as claims use it)."""
-    from core.eligibility import check_eligibility
+    from core.registers.eligibility import check_eligibility
 
     on = request.service_start_date or timezone.localdate()
     lines = list(request.lines.select_related("item", "service"))

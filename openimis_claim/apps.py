@@ -49,7 +49,7 @@ class ClaimConfig(modules.OpenIMISModule):
     demo_seeder = "openimis_claim.demo.seed_claims"
 
     def ready(self) -> None:
-        from core.eligibility import coverage_usage, coverage_usage_loader
+        from core.registers.eligibility import coverage_usage, coverage_usage_loader
         from openimis_claim.usage import coverage_usage as claims_usage
         from openimis_claim.usage import load_claim_usage
 

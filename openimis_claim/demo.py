@@ -23,7 +23,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max
 
-from core.codes import CareType, FacilityLevel, Gender, PolicyStatus, RejectionReason
 from core.demo import DemoSize, demo_system_user
 from core.models import (
     Diagnosis,
@@ -37,7 +36,8 @@ from core.models import (
     Tenant,
     User,
 )
-from core.seeding import FEMALE_NAMES, LAST_NAMES, MALE_NAMES, SeedResult
+from core.registers.codes import CareType, FacilityLevel, Gender, PolicyStatus, RejectionReason
+from core.registers.seeding import FEMALE_NAMES, LAST_NAMES, MALE_NAMES, SeedResult
 from openimis_claim.codes import (
     ClaimCareType,
     ClaimStatus,

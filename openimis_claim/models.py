@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from core.models.registers import MONEY, unique_while_valid
+from core.registers.models import MONEY, unique_while_valid
 from core.scoping import own_facility_only
 from openimis_claim.codes import (
     CLAIM_LINE_WORKFLOW_FIELDS,

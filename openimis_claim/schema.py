@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import graphene
 
-from core.codes import RejectionReason
 from core.gql.policy import authenticated, requires
-from core.gql.registers import HealthFacilityGQLType, OfficerGQLType, RejectionReasonGQLType
 from core.gql.selection import selects
 from core.gql.types import ListConnectionField, OrderedConnectionField
 from core.models import Insuree
-from core.registers import officers
+from core.registers.codes import RejectionReason
+from core.registers.gql.types import HealthFacilityGQLType, OfficerGQLType, RejectionReasonGQLType
+from core.registers.queries import officers
 from core.scoping import is_uuid, parse_pk, scope_queryset
 from openimis_claim.gql import mutations as m
 from openimis_claim.gql.types import (

@@ -13,8 +13,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
-from core.codes import Gender, LocationType, PolicyStatus
-from core.eligibility import add_months
 from core.models import (
     Family,
     HealthFacility,
@@ -33,6 +31,8 @@ from core.models import (
     ServicesPricelistDetail,
     Tenant,
 )
+from core.registers.codes import Gender, LocationType, PolicyStatus
+from core.registers.eligibility import add_months
 
 _serial = itertools.count(1)
 

@@ -8,10 +8,10 @@ from django.core.exceptions import ObjectDoesNotExist
 from graphene_django import DjangoObjectType
 from graphene_django.registry import get_global_registry
 
-from core import registers
 from core.gql.policy import authenticated, public, requires
-from core.gql.registers import HealthFacilityGQLType, LocationGQLType, OfficerGQLType
 from core.models import Language, User
+from core.registers import queries as registers
+from core.registers.gql.types import HealthFacilityGQLType, LocationGQLType, OfficerGQLType
 from core.scoping import row_visible
 
 # The user's own records in other modules, shown when the module is loaded: the web app reads

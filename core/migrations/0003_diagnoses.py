@@ -1,11 +1,11 @@
-"""Load the ICD-10-CM catalogue shipped in core/data (public domain; see core/data/README.md)."""
+"""Load the ICD-10-CM catalogue shipped in core/registers/data (public domain; see its README.md)."""
 
 import csv
 from pathlib import Path
 
 from django.db import migrations
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "icd10_diagnoses.csv"
+DATA = Path(__file__).resolve().parent.parent / "registers" / "data" / "icd10_diagnoses.csv"
 
 
 def load_diagnoses(apps, schema_editor):

@@ -2,7 +2,8 @@
 
 from core.models.configuration import FieldControl, ModuleConfiguration
 from core.models.framework import Language, MutationLog, Role, RoleRight, Tenant, User
-from core.models.registers import (
+from core.models.sessions import LoginThrottleEntry, RefreshToken
+from core.registers.models import (
     ConfirmationType,
     Diagnosis,
     Education,
@@ -32,7 +33,6 @@ from core.models.registers import (
     ServicesPricelist,
     ServicesPricelistDetail,
 )
-from core.models.sessions import LoginThrottleEntry, RefreshToken
 
 __all__ = [
     "ConfirmationType", "Diagnosis", "Education", "Family", "FamilyType", "FieldControl",

@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.registers import insuree_policies_prefetch
+from core.registers.queries import insuree_policies_prefetch
 from core.scoping import is_uuid
 from openimis_claim.codes import AttachmentStatus, ClaimStatus
 from openimis_claim.models import (

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 import pytest
 
-from core.codes import RejectionReason
 from core.models import MedicalService, ModuleConfiguration
+from core.registers.codes import RejectionReason
 from openimis_approval import claims_hook
 from openimis_approval.codes import ApprovalStatus, LineDecision
 from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalUsage

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from core.codes import PolicyStatus
 from core.demo import DemoSize, seed_demo
 from core.models import (
     HealthFacility,
@@ -18,7 +17,8 @@ from core.models import (
     Tenant,
     User,
 )
-from core.seeding import seed_registers
+from core.registers.codes import PolicyStatus
+from core.registers.seeding import seed_registers
 from openimis_claim.codes import ClaimStatus, LineStatus, ReviewStatus
 from openimis_claim.demo import seed_claims
 from openimis_claim.models import (

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from core.codes import ServiceCategory
-from core.eligibility import check_eligibility
 from core.models import Diagnosis, ModuleConfiguration
+from core.registers.codes import ServiceCategory
+from core.registers.eligibility import check_eligibility
 from openimis_claim.codes import ClaimStatus
 from openimis_claim.models import Claim, ClaimDedRem, ClaimItem, ClaimService
 from openimis_claim.services import process_claims, submit_claims

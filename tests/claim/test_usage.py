@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.codes import RejectionReason, ServiceCategory
-from core.eligibility import check_eligibility
+from core.registers.codes import RejectionReason, ServiceCategory
+from core.registers.eligibility import check_eligibility
 from openimis_claim.codes import ClaimStatus, LineStatus
 from openimis_claim.models import Claim, ClaimItem, ClaimService
 from openimis_claim.services import submit_claims

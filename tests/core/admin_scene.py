@@ -9,7 +9,6 @@ from types import SimpleNamespace
 
 from django.contrib.auth.models import Group
 
-from core.codes import LocationType
 from core.models import (
     InsureePhoto,
     Language,
@@ -22,6 +21,7 @@ from core.models import (
     Tenant,
     User,
 )
+from core.registers.codes import LocationType
 from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalStatusHistory
 from openimis_claim.models import (
     BatchRun,

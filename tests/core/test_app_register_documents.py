@@ -14,7 +14,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.codes import FacilityLevel, InsureeStatus, MaritalStatus, PackageType
 from core.demo import CLERK_RIGHTS
 from core.models import (
     ConfirmationType,
@@ -27,6 +26,7 @@ from core.models import (
     ServicePackageItem,
     ServicePackageService,
 )
+from core.registers.codes import FacilityLevel, InsureeStatus, MaritalStatus, PackageType
 from tests.factories import (
     make_facility,
     make_family_with_insurees,

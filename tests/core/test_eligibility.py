@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.codes import (
+from core.models import MedicalItem
+from core.registers.codes import (
     CareType,
     Gender,
     LimitationType,
@@ -18,8 +19,7 @@ from core.codes import (
     RejectionReason,
     ServiceCategory,
 )
-from core.eligibility import CoverageUsage, check_eligibility, coverage_usage
-from core.models import MedicalItem
+from core.registers.eligibility import CoverageUsage, check_eligibility, coverage_usage
 from tests.factories import (
     add_product_item,
     add_product_service,

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.codes import CareType, FacilityLevel, Gender, LocationType, ServiceCategory
+from core.registers.codes import CareType, FacilityLevel, Gender, LocationType, ServiceCategory
 from tests.factories import (
     make_facility,
     make_family_with_insurees,

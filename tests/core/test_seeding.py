@@ -9,7 +9,6 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from core.codes import InsureeStatus, MaritalStatus, PackageType, PolicyStatus
 from core.models import (
     Family,
     HealthFacility,
@@ -23,7 +22,8 @@ from core.models import (
     Tenant,
     User,
 )
-from core.seeding import _chf_id, seed_registers
+from core.registers.codes import InsureeStatus, MaritalStatus, PackageType, PolicyStatus
+from core.registers.seeding import _chf_id, seed_registers
 
 pytestmark = pytest.mark.django_db
 

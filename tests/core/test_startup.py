@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.codes import LocationType
 from core.models import Officer
+from core.registers.codes import LocationType
 from tests.factories import make_facility, make_location, make_location_chain
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,6 @@ from decimal import Decimal
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from core.codes import LocationType
-from core.coverage_data import ITEM
 from core.models import (
     Diagnosis,
     Family,
@@ -36,6 +34,8 @@ from core.models import (
     ServicesPricelist,
     ServicesPricelistDetail,
 )
+from core.registers.codes import LocationType
+from core.registers.coverage_data import ITEM
 from core.scoping import scope_queryset
 
 

@@ -9,7 +9,6 @@ import graphene
 from django.db.models import prefetch_related_objects
 from graphene_django import DjangoObjectType
 
-from core.codes import RejectionReason
 from core.gql.types import ListConnectionField, ScopedObjectType, node_meta
 from core.models import (
     ConfirmationType,
@@ -37,7 +36,8 @@ from core.models import (
     ServicePackageService,
     ServicesPricelist,
 )
-from core.registers import insuree_policies_prefetch, package_lines_prefetch
+from core.registers.codes import RejectionReason
+from core.registers.queries import insuree_policies_prefetch, package_lines_prefetch
 
 
 class LocationGQLType(ScopedObjectType):

@@ -20,24 +20,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
-from core.codes import (
-    CareType,
-    CeilingExclusion,
-    FacilityLevel,
-    Gender,
-    ItemType,
-    LimitationType,
-    LocationType,
-    MaritalStatus,
-    PackageType,
-    PatientCategory,
-    PolicyStage,
-    PolicyStatus,
-    PriceOrigin,
-    ServiceCategory,
-    ServiceType,
-)
-from core.eligibility import add_months
 from core.models import (
     ConfirmationType,
     Education,
@@ -66,6 +48,24 @@ from core.models import (
     ServicesPricelistDetail,
     Tenant,
 )
+from core.registers.codes import (
+    CareType,
+    CeilingExclusion,
+    FacilityLevel,
+    Gender,
+    ItemType,
+    LimitationType,
+    LocationType,
+    MaritalStatus,
+    PackageType,
+    PatientCategory,
+    PolicyStage,
+    PolicyStatus,
+    PriceOrigin,
+    ServiceCategory,
+    ServiceType,
+)
+from core.registers.eligibility import add_months
 
 CHUNK_FAMILIES = 4000
 BATCH = 2000

@@ -15,7 +15,16 @@ from typing import Any
 
 from django.dispatch import Signal
 
-from core.codes import (
+from core.models import (
+    HealthFacility,
+    Insuree,
+    InsureePolicy,
+    MedicalItem,
+    Policy,
+    ProductItem,
+    ProductService,
+)
+from core.registers.codes import (
     CareType,
     CeilingExclusion,
     CeilingInterpretation,
@@ -28,16 +37,7 @@ from core.codes import (
     RejectionReason,
     ServiceCategory,
 )
-from core.coverage_data import ITEM, SERVICE, CoverageData, load_coverage
-from core.models import (
-    HealthFacility,
-    Insuree,
-    InsureePolicy,
-    MedicalItem,
-    Policy,
-    ProductItem,
-    ProductService,
-)
+from core.registers.coverage_data import ITEM, SERVICE, CoverageData, load_coverage
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from core.codes import (
+from core.registers.codes import (
     PATIENT_CATEGORY_ALL,
     CareType,
     CeilingExclusion,

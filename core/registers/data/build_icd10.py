@@ -4,7 +4,7 @@ Not part of the application: run it by hand to regenerate the CSV beside it.
 
     python3.11 -m venv /tmp/icdvenv
     /tmp/icdvenv/bin/pip install simple-icd-10-cm==1.5.0
-    /tmp/icdvenv/bin/python core/data/build_icd10.py
+    /tmp/icdvenv/bin/python core/registers/data/build_icd10.py
 
 The rows are every 3-character ICD-10-CM category of the form ``A00`` (so not ``QA0``), plus
 the billable 4-character subcodes (codes like ``E11.9`` that have no children) of the

@@ -6,11 +6,11 @@ from datetime import date
 
 import graphene
 
-from core.coverage_data import ITEM, SERVICE
-from core.eligibility import PolicyCoverage, policy_coverage
 from core.gql.policy import requires
 from core.gql.types import CountableConnection, ListConnectionField
-from core.registers import pricelist_prices
+from core.registers.coverage_data import ITEM, SERVICE
+from core.registers.eligibility import PolicyCoverage, policy_coverage
+from core.registers.queries import pricelist_prices
 
 LEFT = ("What is left for a new claim on the target date, as eligibility counts it (per treatment, "
         "insuree and policy, the largest deductible and the tightest ceiling; every claim of the "
