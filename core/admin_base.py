@@ -26,10 +26,10 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
 from django.forms import ModelChoiceField
 
+from core.codes import MutationStatus
 from core.gql.mutations import OpenIMISMutation
 from core.gql.policy import holds_rights
 from core.models import Tenant
-from core.registers.codes import MutationStatus
 from core.scoping import scope_queryset
 
 # Django's own deployment-wide catalogues, offered as choices (permissions, groups, content

@@ -29,11 +29,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.codes import MutationStatus
 from core.db import UniqueViolation, unique_violation
 from core.gql.errors import MutationError, error_entry
 from core.gql.policy import POLICY_ATTR, Policy
 from core.models import MutationLog
-from core.registers.codes import MutationStatus
 from core.signals import mutation_signals
 
 logger = logging.getLogger(__name__)

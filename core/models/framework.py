@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 
-from core.registers.codes import MutationStatus
+from core.codes import MutationStatus
 from core.scoping import own_facility_only
 
 

@@ -1,12 +1,6 @@
-"""Core code tables (one place each; everything else imports them)."""
+"""The registers' code tables (one place each; everything else imports them)."""
 
 from django.db import models
-
-
-class MutationStatus(models.IntegerChoices):
-    RECEIVED = 0, "received"
-    ERROR = 1, "error"
-    SUCCESS = 2, "success"
 
 
 class LocationType(models.TextChoices):
@@ -154,7 +148,8 @@ class CeilingExclusion(models.TextChoices):
 class RejectionReason(models.IntegerChoices):
     """Why a claim line (or an eligibility check) fails: openIMIS codes, plus 30-31 of ours.
 
-    Kept in core because eligibility (core) and adjudication (claims) both answer with it."""
+    Kept with the registers because eligibility (registers) and adjudication (claims) both
+    answer with it."""
 
     REJECTED_BY_MEDICAL_OFFICER = -1, "rejected by the medical officer"
     ACCEPTED = 0, "accepted"

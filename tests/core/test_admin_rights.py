@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 
+from core.codes import MutationStatus
 from core.models import MutationLog, Role, RoleRight, User
-from core.registers.codes import MutationStatus
 from openimis_approval.codes import ApprovalStatus
 from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalStatusHistory
 from openimis_approval.signals import approval_status_changed

@@ -12,8 +12,8 @@ from django.db import IntegrityError, OperationalError, connection
 from django.test import Client
 from graphql_jwt.shortcuts import get_token
 
+from core.codes import MutationStatus
 from core.models import MutationLog
-from core.registers.codes import MutationStatus
 from tests.core.test_mutations import CREATE_NOTE, create_note
 from tests.sampleapp import services
 from tests.sampleapp.models import Note

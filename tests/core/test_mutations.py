@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from core.codes import MutationStatus
 from core.models import MutationLog, User
-from core.registers.codes import MutationStatus
 from core.signals import mutation_signals
 from tests.factories import make_facility
 from tests.sampleapp.models import Note
