@@ -31,16 +31,15 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 from bench.harness import throwaway_database  # noqa: E402
-from core.models import (  # noqa: E402
+from core.models import Tenant, User  # noqa: E402
+from core.registers.codes import PolicyStatus  # noqa: E402
+from core.registers.models import (  # noqa: E402
     Diagnosis,
     HealthFacility,
     InsureePolicy,
     ItemsPricelistDetail,
     ServicesPricelistDetail,
-    Tenant,
-    User,
 )
-from core.registers.codes import PolicyStatus  # noqa: E402
 from core.registers.seeding import seed_registers  # noqa: E402
 from openimis_claim.models import Claim, ClaimItem, ClaimService  # noqa: E402
 from openimis_claim.services import process_claims, submit_claims  # noqa: E402

@@ -34,16 +34,13 @@ from graphql_jwt.shortcuts import get_token  # noqa: E402
 
 from bench.harness import throwaway_database  # noqa: E402
 from core.demo import DemoSize  # noqa: E402
-from core.models import (  # noqa: E402
+from core.models import Role, RoleRight, Tenant, User  # noqa: E402
+from core.registers.models import (  # noqa: E402
     Diagnosis,
     HealthFacility,
     Insuree,
     ItemsPricelistDetail,
-    Role,
-    RoleRight,
     ServicesPricelistDetail,
-    Tenant,
-    User,
 )
 from core.registers.seeding import seed_registers  # noqa: E402
 from openimis_claim.demo import seed_claims  # noqa: E402

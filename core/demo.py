@@ -8,8 +8,9 @@ from datetime import date
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from core.models import HealthFacility, Role, RoleRight, Tenant, User
+from core.models import Role, RoleRight, Tenant, User
 from core.modules import loaded_modules
+from core.registers.models import HealthFacility
 from core.registers.seeding import Progress, SeedResult, seed_registers
 from core.rights import all_rights
 

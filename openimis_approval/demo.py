@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.demo import DemoSize, demo_system_user
-from core.models import Diagnosis, HealthFacility, InsureePolicy, Tenant
+from core.models import Tenant
 from core.registers.codes import PolicyStatus, ServiceCategory
+from core.registers.models import Diagnosis, HealthFacility, InsureePolicy
 from core.registers.seeding import SeedResult
 from openimis_approval import services
 from openimis_approval.codes import ApprovalStatus, Priority, RequestType

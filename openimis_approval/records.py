@@ -24,7 +24,7 @@ from core.files import check_filename, decode_document
 from core.files import files_root as attachments_root
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
-from core.models import MedicalItem, MedicalService, Product
+from core.registers.models import MedicalItem, MedicalService, Product
 from core.scoping import parse_pk, scope_queryset
 from openimis_approval.access import locked_request
 from openimis_approval.codes import ApprovalStatus, Priority, RequestType

@@ -18,8 +18,9 @@ from core.bounds import check_bounds, decimal_problem, significant_digits
 from core.config import module_config
 from core.gql.errors import MutationError, error_entry
 from core.gql.mutations import MutationOutcome
-from core.models import Diagnosis, HealthFacility, Insuree, MedicalItem, MedicalService, Tenant
+from core.models import Tenant
 from core.registers.coverage_data import load_coverage
+from core.registers.models import Diagnosis, HealthFacility, Insuree, MedicalItem, MedicalService
 from core.scoping import referenced_row, scope_queryset
 from openimis_approval.access import locked_request
 from openimis_approval.codes import (

@@ -24,7 +24,9 @@ from django.db import transaction
 from django.db.models import Max
 
 from core.demo import DemoSize, demo_system_user
-from core.models import (
+from core.models import Tenant, User
+from core.registers.codes import CareType, FacilityLevel, Gender, PolicyStatus, RejectionReason
+from core.registers.models import (
     Diagnosis,
     HealthFacility,
     InsureePolicy,
@@ -33,10 +35,7 @@ from core.models import (
     MedicalService,
     Officer,
     ServicesPricelistDetail,
-    Tenant,
-    User,
 )
-from core.registers.codes import CareType, FacilityLevel, Gender, PolicyStatus, RejectionReason
 from core.registers.seeding import FEMALE_NAMES, LAST_NAMES, MALE_NAMES, SeedResult
 from openimis_claim.codes import (
     ClaimCareType,

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
-from core.models import HealthFacility
 from core.registers.codes import RejectionReason
+from core.registers.models import HealthFacility
 from core.scoping import is_uuid, scope_queryset
 from openimis_claim.codes import ClaimStatus, LineStatus, ReviewStatus, VisitType
 from openimis_claim.models import Claim

@@ -7,9 +7,9 @@ import graphene
 from core.gql.policy import authenticated, requires
 from core.gql.selection import selects
 from core.gql.types import ListConnectionField, OrderedConnectionField
-from core.models import Insuree
 from core.registers.codes import RejectionReason
 from core.registers.gql.types import HealthFacilityGQLType, OfficerGQLType, RejectionReasonGQLType
+from core.registers.models import Insuree
 from core.registers.queries import officers
 from core.scoping import is_uuid, parse_pk, scope_queryset
 from openimis_claim.gql import mutations as m

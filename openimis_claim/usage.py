@@ -15,9 +15,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from core.models import Insuree
 from core.registers.codes import SERVICE_CATEGORY_PRIORITY, ServiceCategory
 from core.registers.eligibility import CoverageUsage
+from core.registers.models import Insuree
 from openimis_claim.codes import ClaimCareType, ClaimStatus, LineStatus
 from openimis_claim.models import Claim, ClaimItem, ClaimService
 

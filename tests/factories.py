@@ -13,7 +13,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
-from core.models import (
+from core.models import Tenant
+from core.registers.codes import Gender, LocationType, PolicyStatus
+from core.registers.eligibility import add_months
+from core.registers.models import (
     Family,
     HealthFacility,
     Insuree,
@@ -29,10 +32,7 @@ from core.models import (
     ProductService,
     ServicesPricelist,
     ServicesPricelistDetail,
-    Tenant,
 )
-from core.registers.codes import Gender, LocationType, PolicyStatus
-from core.registers.eligibility import add_months
 
 _serial = itertools.count(1)
 
@@ -178,7 +178,7 @@ def make_claim_scene(tenant: Tenant) -> SimpleNamespace:
     """What a claim needs: a facility with item and service price lists (one own price), an
     insured family with an active 2025 policy whose product pays 80% of the item and the full
     consultation, a diagnosis, and the facility's claim administrator."""
-    from core.models import Diagnosis
+    from core.registers.models import Diagnosis
     from openimis_claim.models import ClaimAdmin
 
     item = make_item(tenant, code="AMOX", name="Amoxicillin 250 mg", price=Decimal("2.00"))

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from graphene_django.filter import TypedFilter
 from graphql_relay import from_global_id
 
-from core.models import HealthFacility
+from core.registers.models import HealthFacility
 from core.scoping import parse_pk
 
 

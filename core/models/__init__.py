@@ -1,45 +1,17 @@
-"""Core models: the framework (tenants, users, configuration, mutation log) and the registers."""
+"""Core's models module: Django finds the `core` app's models through it.
+
+The framework's rows are defined beside it (`framework`, `configuration`, `sessions`). The shared
+registers' rows are defined in `core.registers.models` and imported here only so that Django finds
+them, under the `core` app label (their tables and migrations stay core's). Import a register model
+from `core.registers.models`; this module does not re-export them.
+"""
 
 from core.models.configuration import FieldControl, ModuleConfiguration
 from core.models.framework import Language, MutationLog, Role, RoleRight, Tenant, User
 from core.models.sessions import LoginThrottleEntry, RefreshToken
-from core.registers.models import (
-    ConfirmationType,
-    Diagnosis,
-    Education,
-    Family,
-    FamilyType,
-    GenderType,
-    HealthFacility,
-    IdentificationType,
-    Insuree,
-    InsureePhoto,
-    InsureePolicy,
-    InsureeStatusReason,
-    ItemsPricelist,
-    ItemsPricelistDetail,
-    Location,
-    MedicalItem,
-    MedicalService,
-    Officer,
-    Policy,
-    Product,
-    ProductItem,
-    ProductService,
-    Profession,
-    Relation,
-    ServicePackageItem,
-    ServicePackageService,
-    ServicesPricelist,
-    ServicesPricelistDetail,
-)
+from core.registers import models as _register_models  # noqa: F401  (Django's discovery)
 
 __all__ = [
-    "ConfirmationType", "Diagnosis", "Education", "Family", "FamilyType", "FieldControl",
-    "GenderType", "HealthFacility", "IdentificationType", "Insuree", "InsureePhoto",
-    "InsureePolicy", "InsureeStatusReason", "ItemsPricelist", "ItemsPricelistDetail", "Language",
-    "Location", "LoginThrottleEntry", "MedicalItem", "MedicalService", "ModuleConfiguration",
-    "MutationLog", "Officer", "Policy", "Product", "ProductItem", "ProductService", "Profession",
-    "RefreshToken", "Relation", "Role", "RoleRight", "ServicePackageItem", "ServicePackageService",
-    "ServicesPricelist", "ServicesPricelistDetail", "Tenant", "User",
+    "FieldControl", "Language", "LoginThrottleEntry", "ModuleConfiguration", "MutationLog",
+    "RefreshToken", "Role", "RoleRight", "Tenant", "User",
 ]

@@ -4,7 +4,7 @@ user's tenant by `core.admin_base`."""
 from django.contrib import admin
 
 from core.admin_base import TenantModelAdmin, TenantTabularInline
-from core.models import (
+from core.registers.models import (
     ConfirmationType,
     Diagnosis,
     Education,

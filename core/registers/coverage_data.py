@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Q
 
 from core.config import module_setting
-from core.models import (
+from core.registers.models import (
     HealthFacility,
     Insuree,
     InsureePolicy,

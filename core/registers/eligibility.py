@@ -15,15 +15,6 @@ from typing import Any
 
 from django.dispatch import Signal
 
-from core.models import (
-    HealthFacility,
-    Insuree,
-    InsureePolicy,
-    MedicalItem,
-    Policy,
-    ProductItem,
-    ProductService,
-)
 from core.registers.codes import (
     CareType,
     CeilingExclusion,
@@ -38,6 +29,15 @@ from core.registers.codes import (
     ServiceCategory,
 )
 from core.registers.coverage_data import ITEM, SERVICE, CoverageData, load_coverage
+from core.registers.models import (
+    HealthFacility,
+    Insuree,
+    InsureePolicy,
+    MedicalItem,
+    Policy,
+    ProductItem,
+    ProductService,
+)
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")

@@ -15,7 +15,9 @@ from decimal import Decimal
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from core.models import (
+from core.registers.codes import LocationType
+from core.registers.coverage_data import ITEM
+from core.registers.models import (
     Diagnosis,
     Family,
     HealthFacility,
@@ -34,8 +36,6 @@ from core.models import (
     ServicesPricelist,
     ServicesPricelistDetail,
 )
-from core.registers.codes import LocationType
-from core.registers.coverage_data import ITEM
 from core.scoping import scope_queryset
 
 

@@ -20,7 +20,26 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
-from core.models import (
+from core.models import Tenant
+from core.registers.codes import (
+    CareType,
+    CeilingExclusion,
+    FacilityLevel,
+    Gender,
+    ItemType,
+    LimitationType,
+    LocationType,
+    MaritalStatus,
+    PackageType,
+    PatientCategory,
+    PolicyStage,
+    PolicyStatus,
+    PriceOrigin,
+    ServiceCategory,
+    ServiceType,
+)
+from core.registers.eligibility import add_months
+from core.registers.models import (
     ConfirmationType,
     Education,
     Family,
@@ -46,26 +65,7 @@ from core.models import (
     ServicePackageService,
     ServicesPricelist,
     ServicesPricelistDetail,
-    Tenant,
 )
-from core.registers.codes import (
-    CareType,
-    CeilingExclusion,
-    FacilityLevel,
-    Gender,
-    ItemType,
-    LimitationType,
-    LocationType,
-    MaritalStatus,
-    PackageType,
-    PatientCategory,
-    PolicyStage,
-    PolicyStatus,
-    PriceOrigin,
-    ServiceCategory,
-    ServiceType,
-)
-from core.registers.eligibility import add_months
 
 CHUNK_FAMILIES = 4000
 BATCH = 2000

@@ -14,8 +14,8 @@ from core.bounds import check_bounds
 from core.db import unique_violation_as
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
-from core.models import Diagnosis, HealthFacility, Insuree, MedicalItem, MedicalService
 from core.registers.coverage_data import pricelist_details
+from core.registers.models import Diagnosis, HealthFacility, Insuree, MedicalItem, MedicalService
 from core.scoping import parse_pk, referenced_row, scope_queryset
 from openimis_claim import signals
 from openimis_claim.codes import (

@@ -19,7 +19,8 @@ from django.utils import timezone
 from core.db import insert_rows, update_rows
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
-from core.models import Location, Tenant
+from core.models import Tenant
+from core.registers.models import Location
 from openimis_claim import signals
 from openimis_claim.codes import ClaimStatus, LineStatus
 from openimis_claim.models import (

@@ -18,10 +18,10 @@ from core.config import module_config
 from core.db import insert_rows, update_rows
 from core.gql.errors import MutationError
 from core.gql.mutations import MutationOutcome
-from core.models import Officer
 from core.registers.codes import CareType, PriceOrigin, RejectionReason
 from core.registers.coverage_data import load_coverage
 from core.registers.eligibility import check_eligibility
+from core.registers.models import Officer
 from core.scoping import parse_pk, scope_queryset
 from openimis_claim import signals
 from openimis_claim.codes import (

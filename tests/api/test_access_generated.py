@@ -50,7 +50,8 @@ from pypdf import PdfReader
 
 from config.schema import assembly
 from core.gql.policy import Policy
-from core.models import MutationLog, Officer, Role, RoleRight, Tenant, User
+from core.models import MutationLog, Role, RoleRight, Tenant, User
+from core.registers.models import Officer
 from core.rights import all_rights, rights_codes
 from core.scoping import is_uuid
 from openimis_approval.codes import ApprovalStatus

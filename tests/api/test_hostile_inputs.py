@@ -45,7 +45,8 @@ from graphql import (
 )
 
 from config.schema import schema
-from core.models import Diagnosis, LoginThrottleEntry, MutationLog
+from core.models import LoginThrottleEntry, MutationLog
+from core.registers.models import Diagnosis
 from openimis_approval.codes import ApprovalStatus
 from openimis_approval.models import (
     ApprovalDocument,

@@ -13,8 +13,9 @@ from decimal import Decimal
 
 import pytest
 
-from core.models import MedicalService, ModuleConfiguration
+from core.models import ModuleConfiguration
 from core.registers.codes import RejectionReason
+from core.registers.models import MedicalService
 from openimis_approval import claims_hook
 from openimis_approval.codes import ApprovalStatus, LineDecision
 from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalUsage

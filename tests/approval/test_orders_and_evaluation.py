@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from core.models import Diagnosis, ModuleConfiguration
+from core.models import ModuleConfiguration
+from core.registers.models import Diagnosis
 from openimis_approval.codes import ApprovalStatus
 from openimis_approval.models import ApprovalRequest
 from tests.approval.test_workflow import ALL_APPROVAL_RIGHTS, BULK, LOG, ok

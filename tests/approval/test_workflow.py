@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
-from core.models import Diagnosis
+from core.registers.models import Diagnosis
 from openimis_approval.codes import TRANSITIONS, ApprovalStatus
 from openimis_approval.models import ApprovalLine, ApprovalRequest
 from openimis_approval.services import MoveRefused, decide_request, expire_approvals, move

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.models import Diagnosis
+from core.registers.models import Diagnosis
 from tests.factories import make_claim, make_claim_scene
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from core.models import Diagnosis
+from core.registers.models import Diagnosis
 from openimis_claim.codes import ClaimStatus
 from openimis_claim.models import Claim
 from openimis_claim.services import workflow

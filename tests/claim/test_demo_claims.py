@@ -9,15 +9,14 @@ import pytest
 from django.db import transaction
 
 from core.demo import DemoSize, seed_demo
-from core.models import (
+from core.models import Tenant, User
+from core.registers.codes import PolicyStatus
+from core.registers.models import (
     HealthFacility,
     InsureePolicy,
     ItemsPricelistDetail,
     ServicesPricelistDetail,
-    Tenant,
-    User,
 )
-from core.registers.codes import PolicyStatus
 from core.registers.seeding import seed_registers
 from openimis_claim.codes import ClaimStatus, LineStatus, ReviewStatus
 from openimis_claim.demo import seed_claims

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from core.models import Diagnosis, ModuleConfiguration
+from core.models import ModuleConfiguration
 from core.registers.codes import ServiceCategory
 from core.registers.eligibility import check_eligibility
+from core.registers.models import Diagnosis
 from openimis_claim.codes import ClaimStatus
 from openimis_claim.models import Claim, ClaimDedRem, ClaimItem, ClaimService
 from openimis_claim.services import process_claims, submit_claims

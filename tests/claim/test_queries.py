@@ -16,8 +16,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from graphql_relay import from_global_id, to_global_id
 
-from core.models import Diagnosis, Officer
 from core.registers.codes import FacilityLevel, RejectionReason
+from core.registers.models import Diagnosis, Officer
 from openimis_claim.codes import ClaimStatus, LineStatus, ReviewStatus
 from openimis_claim.models import (
     BatchRun,

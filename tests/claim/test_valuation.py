@@ -8,8 +8,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from core.models import Diagnosis
 from core.registers.codes import PriceOrigin
+from core.registers.models import Diagnosis
 from openimis_claim.codes import ClaimStatus
 from openimis_claim.models import BatchRun, Claim, ClaimService, RelativePool
 from openimis_claim.services import process_claims, submit_claims

@@ -10,11 +10,9 @@ from types import SimpleNamespace
 from django.contrib.auth.models import Group
 
 from core.models import (
-    InsureePhoto,
     Language,
     ModuleConfiguration,
     MutationLog,
-    Officer,
     RefreshToken,
     Role,
     RoleRight,
@@ -22,6 +20,7 @@ from core.models import (
     User,
 )
 from core.registers.codes import LocationType
+from core.registers.models import InsureePhoto, Officer
 from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalStatusHistory
 from openimis_claim.models import (
     BatchRun,

@@ -15,7 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.demo import CLERK_RIGHTS
-from core.models import (
+from core.registers.codes import FacilityLevel, InsureeStatus, MaritalStatus, PackageType
+from core.registers.models import (
     ConfirmationType,
     Education,
     FamilyType,
@@ -26,7 +27,6 @@ from core.models import (
     ServicePackageItem,
     ServicePackageService,
 )
-from core.registers.codes import FacilityLevel, InsureeStatus, MaritalStatus, PackageType
 from tests.factories import (
     make_facility,
     make_family_with_insurees,

@@ -13,7 +13,8 @@ from django.test import Client
 from graphql_jwt.shortcuts import get_token, get_user_by_token
 from graphql_jwt.utils import jwt_encode, jwt_payload
 
-from core.models import HealthFacility, MutationLog, RefreshToken
+from core.models import MutationLog, RefreshToken
+from core.registers.models import HealthFacility
 from core.tokens import hash_refresh_token
 from tests.conftest import post_graphql
 from tests.sampleapp.models import Note

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from core.config import module_config
-from core.models import FieldControl, HealthFacility, ModuleConfiguration, User
+from core.models import FieldControl, ModuleConfiguration, User
+from core.registers.models import HealthFacility
 from core.rights import all_rights
 from core.scoping import scope_queryset
 from tests.sampleapp.models import Note

@@ -11,10 +11,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.models import Diagnosis, ItemsPricelistDetail, Officer
 from core.registers.codes import PolicyStatus
 from core.registers.coverage_data import ITEM
 from core.registers.eligibility import coverage_usage_loader, policy_coverage
+from core.registers.models import Diagnosis, ItemsPricelistDetail, Officer
 from core.registers.queries import ListedPrice, pricelist_prices
 from openimis_claim.codes import ClaimCareType, ClaimStatus, LineStatus
 from openimis_claim.services import process_claims, submit_claims

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.models import MedicalItem
 from core.registers.codes import (
     CareType,
     Gender,
@@ -20,6 +19,7 @@ from core.registers.codes import (
     ServiceCategory,
 )
 from core.registers.eligibility import CoverageUsage, check_eligibility, coverage_usage
+from core.registers.models import MedicalItem
 from tests.factories import (
     add_product_item,
     add_product_service,

@@ -9,7 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from core.models import (
+from core.models import Tenant, User
+from core.registers.codes import InsureeStatus, MaritalStatus, PackageType, PolicyStatus
+from core.registers.models import (
     Family,
     HealthFacility,
     Insuree,
@@ -19,10 +21,7 @@ from core.models import (
     Policy,
     ProductService,
     ServicesPricelistDetail,
-    Tenant,
-    User,
 )
-from core.registers.codes import InsureeStatus, MaritalStatus, PackageType, PolicyStatus
 from core.registers.seeding import _chf_id, seed_registers
 
 pytestmark = pytest.mark.django_db

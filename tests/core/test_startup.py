@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.models import Officer
 from core.registers.codes import LocationType
+from core.registers.models import Officer
 from tests.factories import make_facility, make_location, make_location_chain
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from core.db import UniqueViolation, unique_violation
-from core.models import Diagnosis, Tenant
+from core.models import Tenant
+from core.registers.models import Diagnosis
 from openimis_approval.models import ApprovalRequest
 from openimis_claim.models import Claim
 from tests.approval.test_workflow import ALL_APPROVAL_RIGHTS, CREATE

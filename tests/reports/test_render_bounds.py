@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from graphql_jwt.shortcuts import get_token
 
-from core.models import Diagnosis, ModuleConfiguration
+from core.models import ModuleConfiguration
+from core.registers.models import Diagnosis
 from openimis_claim.services import submit_claims
 from reports import sandbox
 from reports.models import ReportDefinition

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from graphql_jwt.shortcuts import get_token
 
-from core.models import Diagnosis
+from core.registers.models import Diagnosis
 from openimis_approval.models import ApprovalLine, ApprovalRequest
 from openimis_approval.services import decide_request
 from openimis_claim.services import submit_claims

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
-from core.models import Diagnosis
+from core.registers.models import Diagnosis
 from reports.models import ReportDefinition
 from tests.factories import make_claim, make_claim_scene
 

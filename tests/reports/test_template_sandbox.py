@@ -7,7 +7,7 @@ import pytest
 from graphql_jwt.refresh_token.shortcuts import create_refresh_token
 from graphql_jwt.shortcuts import get_token
 
-from core.models import Diagnosis
+from core.registers.models import Diagnosis
 from openimis_claim.services import submit_claims
 from reports.models import ReportDefinition
 from tests.factories import make_claim, make_claim_scene

@@ -10,7 +10,8 @@ from django.db.models import prefetch_related_objects
 from graphene_django import DjangoObjectType
 
 from core.gql.types import ListConnectionField, ScopedObjectType, node_meta
-from core.models import (
+from core.registers.codes import RejectionReason
+from core.registers.models import (
     ConfirmationType,
     Diagnosis,
     Education,
@@ -36,7 +37,6 @@ from core.models import (
     ServicePackageService,
     ServicesPricelist,
 )
-from core.registers.codes import RejectionReason
 from core.registers.queries import insuree_policies_prefetch, package_lines_prefetch
 
 

@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.gql.errors import MutationError
-from core.models import Location, Tenant, User
+from core.models import Tenant, User
+from core.registers.models import Location
 from core.rights import rights_codes
 from openimis_claim.services.valuation import run_valuation
 
