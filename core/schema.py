@@ -1,15 +1,13 @@
-"""Core's GraphQL: authentication, front-end configuration and mutation logs."""
+"""Core's GraphQL: authentication, front-end configuration and mutation logs, and the registers'
+root fields (`core.registers.schema`), assembled into core's Query."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
-from decimal import Decimal
 
 import graphene
 import graphql_jwt
 from graphene_django import DjangoObjectType
-from graphql import GraphQLError
 
 from core.auth import (
     ChangePasswordMutation,
@@ -19,30 +17,14 @@ from core.auth import (
     ObtainToken,
     Verify,
 )
-from core.gql.filters import HealthFacilityFilter
 from core.gql.policy import authenticated, public, requires
 from core.gql.startup import StartupQuery
 from core.gql.types import CountableConnection, OrderedConnectionField, ScopedObjectType
 from core.gql.users import UserGQLType  # noqa: F401  (registers the user type)
 from core.models import FieldControl, ModuleConfiguration, MutationLog
-from core.registers import queries as registers
-from core.registers.eligibility import check_eligibility
 from core.registers.gql.coverage import CoverageQuery
-from core.registers.gql.types import (
-    DiagnosisGQLType,
-    FamilyGQLType,
-    HealthFacilityGQLType,
-    InsureeEligibilityGQLType,
-    InsureeGQLType,
-    LocationGQLType,
-    MedicalItemGQLType,
-    MedicalServiceGQLType,
-    OfficerGQLType,
-    PolicyGQLType,
-    ProductGQLType,
-)
+from core.registers.schema import Query as RegistersQuery
 from core.rights import rights_codes
-from core.scoping import scope_queryset
 
 
 class FieldControlGQLType(DjangoObjectType):
@@ -83,11 +65,9 @@ class MutationLogGQLType(ScopedObjectType):
         }
 
 
-# The pickers' free-text argument: `str` in the web app's queries, `search` in Python.
-SEARCH = graphene.String(name="str", description="Code or name contains this.")
+class FrameworkQuery:
+    """Core's own root fields: front-end configuration and the mutation log."""
 
-
-class Query(StartupQuery, CoverageQuery, graphene.ObjectType):
     module_configurations = public(
         graphene.List(
             graphene.NonNull(ModuleConfigurationGQLType),
@@ -101,121 +81,6 @@ class Query(StartupQuery, CoverageQuery, graphene.ObjectType):
         )
     )
 
-    locations = requires("gql_query_locations_perms", OrderedConnectionField(
-        LocationGQLType, ordering=("code", "name", "type")))
-    locations_str = requires("gql_query_locations_perms", OrderedConnectionField(
-        LocationGQLType, ordering=("code", "name", "type"), search=SEARCH,
-        description="The location picker: locations whose code or name contains `str`."))
-    health_facilities = requires("gql_query_health_facilities_perms", OrderedConnectionField(
-        HealthFacilityGQLType, ordering=("code", "name", "level"), search=SEARCH,
-        filterset_class=HealthFacilityFilter))
-    health_facilities_str = requires("gql_query_health_facilities_perms", OrderedConnectionField(
-        HealthFacilityGQLType, ordering=("code", "name", "level"), search=SEARCH,
-        filterset_class=HealthFacilityFilter,
-        region_uuid=graphene.String(description="In this region."),
-        district_uuid=graphene.String(description="In this district."),
-        districts_uuids=graphene.List(graphene.String, description=(
-            "In one of these districts; a list holding null (no district picked) does not "
-            "narrow.")),
-        ignore_location=graphene.Boolean(description=(
-            "All the tenant's facilities, not only those of the districts the caller works in.")),
-        description="The facility picker: facilities of the districts the caller works in."))
-    diagnoses_str = requires("gql_query_diagnoses_perms", OrderedConnectionField(
-        DiagnosisGQLType, ordering=("code", "name"), search=SEARCH))
-    medical_items_str = requires("gql_query_medical_items_perms", OrderedConnectionField(
-        MedicalItemGQLType, ordering=("code", "name", "price"), search=SEARCH,
-        pricelist_uuid=graphene.UUID(), date=graphene.Date()))
-    medical_services_str = requires("gql_query_medical_services_perms", OrderedConnectionField(
-        MedicalServiceGQLType, ordering=("code", "name", "price"), search=SEARCH,
-        pricelist_uuid=graphene.UUID(), date=graphene.Date()))
-    officers = requires("gql_query_officers_perms", OrderedConnectionField(
-        OfficerGQLType, ordering=("code", "last_name")))
-    families = requires("gql_query_families_perms", OrderedConnectionField(
-        FamilyGQLType, ordering=("id",)))
-    insurees = requires("gql_query_insurees_perms", OrderedConnectionField(
-        InsureeGQLType, ordering=("chf_id", "last_name", "other_names", "dob"),
-        ignore_location=graphene.Boolean(description="Accepted for the web app; tenant "
-                                                     "scoping applies regardless.")))
-    products = requires("gql_query_products_perms", OrderedConnectionField(
-        ProductGQLType, ordering=("code", "name", "date_from")))
-    policies = requires("gql_query_policies_perms", OrderedConnectionField(
-        PolicyGQLType, ordering=("start_date", "expiry_date", "enroll_date", "status"),
-        chf_id=graphene.String()))
-    insuree_eligibility = requires("gql_query_eligibility_perms", graphene.Field(
-        InsureeEligibilityGQLType,
-        chf_id=graphene.String(required=True),
-        date=graphene.Date(description="Date of care; today when absent."),
-        item_code=graphene.String(),
-        service_code=graphene.String(),
-        price=graphene.Decimal(description="Unit price asked; the price list's when absent."),
-        quantity=graphene.Decimal(),
-        health_facility_code=graphene.String(),
-        care_type=graphene.String(description="I in-patient, O out-patient."),
-        visit_type=graphene.String(description="E emergency, R referral, O other."),
-    ))
-
-    def resolve_locations(self, info, **kwargs):
-        return registers.locations()
-
-    def resolve_locations_str(self, info, search=None, **kwargs):
-        return registers.locations(search)
-
-    def resolve_health_facilities(self, info, search=None, **kwargs):
-        return registers.health_facilities(search)
-
-    def resolve_health_facilities_str(self, info, search=None, region_uuid=None,
-                                      district_uuid=None, districts_uuids=None,
-                                      ignore_location=False, **kwargs):
-        return registers.health_facilities_in_area(
-            info.context.user, search, region_uuid, district_uuid, districts_uuids,
-            bool(ignore_location))
-
-    def resolve_diagnoses_str(self, info, search=None, **kwargs):
-        return registers.diagnoses(search)
-
-    def resolve_medical_items_str(self, info, search=None, pricelist_uuid=None, date=None,
-                                  **kwargs):
-        return registers.medical_items(info.context.user, search, pricelist_uuid, date)
-
-    def resolve_medical_services_str(self, info, search=None, pricelist_uuid=None, date=None,
-                                     **kwargs):
-        return registers.medical_services(info.context.user, search, pricelist_uuid, date)
-
-    def resolve_officers(self, info, **kwargs):
-        return registers.officers()
-
-    def resolve_families(self, info, **kwargs):
-        return registers.families()
-
-    def resolve_insurees(self, info, **kwargs):
-        return registers.insurees()
-
-    def resolve_products(self, info, **kwargs):
-        return registers.products()
-
-    def resolve_policies(self, info, chf_id=None, **kwargs):
-        return registers.policies(chf_id)
-
-    def resolve_insuree_eligibility(self, info, chf_id, item_code=None, service_code=None,
-                                    health_facility_code=None, **kwargs):
-        user = info.context.user
-        if bool(item_code) == bool(service_code):
-            raise GraphQLError("Give exactly one of itemCode and serviceCode.")
-        facility = None
-        if health_facility_code:
-            facility = scope_queryset(user, registers.health_facilities()).filter(
-                code=health_facility_code).first()
-            if facility is None:
-                raise GraphQLError(f"No health facility {health_facility_code}.")
-        if user.tenant_id is None:
-            raise GraphQLError("Eligibility is answered within a tenant; this user has none.")
-        return check_eligibility(
-            tenant_id=user.tenant_id, chf_id=chf_id, on_date=kwargs.get("date") or date.today(),
-            item_code=item_code, service_code=service_code, price=kwargs.get("price"),
-            quantity=kwargs.get("quantity") or Decimal("1"), health_facility=facility,
-            care_type=kwargs.get("care_type"), visit_type=kwargs.get("visit_type"),
-        )
-
     def resolve_module_configurations(self, info):
         return ModuleConfiguration.objects.filter(
             layer=ModuleConfiguration.Layer.FRONTEND, is_exposed=True
@@ -227,6 +92,12 @@ class Query(StartupQuery, CoverageQuery, graphene.ObjectType):
         if not user.has_rights(*rights_codes("core", "gql_query_mutation_logs_admin_perms")):
             logs = logs.filter(user=user)
         return logs
+
+
+# graphene lists a type's fields base class first (its MRO reversed): the order of these bases
+# keeps the root fields in the order schema.graphql has (coverage, start-up, framework, registers).
+class Query(RegistersQuery, FrameworkQuery, StartupQuery, CoverageQuery, graphene.ObjectType):
+    """Core's root queries: the framework's and the shared registers'."""
 
 
 class Mutation(graphene.ObjectType):

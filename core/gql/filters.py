@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import django_filters
 import graphene
 from django import forms
 from django.core.exceptions import ValidationError
 from graphene_django.filter import TypedFilter
 from graphql_relay import from_global_id
 
-from core.registers.models import HealthFacility
 from core.scoping import parse_pk
 
 
@@ -37,18 +35,3 @@ class RowIdFilter(TypedFilter):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(graphene.ID, *args, **kwargs)
-
-
-class HealthFacilityFilter(django_filters.FilterSet):
-    """`healthFacilities` and `healthFacilitiesStr`: the web app asks for the user's facility by
-    its relay id at start-up (`healthFacilities(id: ...)`), and pickers filter by level."""
-
-    id = RowIdFilter(field_name="pk")
-
-    class Meta:
-        model = HealthFacility
-        fields = {
-            "code": ["exact", "icontains"], "name": ["icontains"], "level": ["exact"],
-            "care_type": ["exact"], "uuid": ["exact"], "location__uuid": ["exact"],
-            "location__parent__uuid": ["exact"],
-        }

@@ -10,8 +10,8 @@ from graphene_django.registry import get_global_registry
 
 from core.gql.policy import authenticated, public, requires
 from core.models import Language, User
-from core.registers import queries as registers
 from core.registers.gql.types import HealthFacilityGQLType, LocationGQLType, OfficerGQLType
+from core.registers.queries import user_districts
 from core.scoping import row_visible
 
 # The user's own records in other modules, shown when the module is loaded: the web app reads
@@ -140,7 +140,7 @@ class StartupQuery:
         return Language.objects.all()
 
     def resolve_user_districts(self, info):
-        return registers.user_districts(info.context.user)
+        return user_districts(info.context.user)
 
     def resolve_user(self, info):
         return _profile(info.context.user)
