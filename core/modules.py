@@ -15,8 +15,8 @@ class OpenIMISModule(AppConfig):
     `ModuleConfiguration` rows; `DEFAULT_CFG` holds rights codes and options, merged at call time
     with the database row by `core.config.module_config`; `requires` lists modules that must be
     loaded too (checked at start-up); `demo_seeder` is the dotted path of the module's demo data
-    generator, `(tenant, size: core.demo.DemoSize) -> core.seeding.SeedResult`, which `seed_demo`
-    calls per tenant after the registers and users (see `core.demo.seed_demo`).
+    generator, `(tenant, size: core.demo.DemoSize) -> core.registers.seeding.SeedResult`, which
+    `seed_demo` calls per tenant after the registers and users (see `core.demo.seed_demo`).
     """
 
     module_name: ClassVar[str]

@@ -23,7 +23,8 @@ DEFAULT_CFG = {
     "gql_mutation_valuate_claim_perms": ["111101"],
     "gql_mutation_claim_attachments_perms": ["111010"],
     # Adjudication: openIMIS' switch that submits claims without the default checks (lines pass
-    # at the price asked), and eligibility rules to leave out (core.eligibility.SWITCHABLE_RULES).
+    # at the price asked), and eligibility rules to leave out (core.registers.eligibility.
+    # SWITCHABLE_RULES).
     "default_validations_disabled": False,
     "disabled_rules": [],
     # Pickers on the claim page: any user of the tenant.

@@ -1,6 +1,6 @@
 """What earlier claims used of a policy, answered to core's eligibility check (core never
-imports claims): through the `core.eligibility.coverage_usage` signal for single checks, and as
-an in-memory provider (`ClaimUsage`) that the batch engine loads once per batch.
+imports claims): through the `core.registers.eligibility.coverage_usage` signal for single checks,
+and as an in-memory provider (`ClaimUsage`) that the batch engine loads once per batch.
 
 Counted: passed lines of valid claims that were at least checked, in the policy's period,
 other than the claim being checked.

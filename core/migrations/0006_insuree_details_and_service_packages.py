@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 
 # openIMIS' global code tables as its reference database ships them (labels in English, the
-# second language French). Administrators may add rows; the codes of `core.codes.Gender` carry
+# second language French). Administrators may add rows; the codes of `core.registers.codes.Gender` carry
 # meaning in rules (patient categories) and must stay.
 CATALOGUES = {
     "GenderType": ("code", "gender", [

@@ -36,8 +36,8 @@ ITEM, SERVICE = "item", "service"
 class CoverageData:
     """Registers of one tenant for a set of insurees, items, services and facilities.
 
-    `usage` answers what earlier care used (see `core.eligibility.coverage_usage`); a batch
-    caller may put its own in-memory provider there."""
+    `usage` answers what earlier care used (see `core.registers.eligibility.coverage_usage`); a
+    batch caller may put its own in-memory provider there."""
 
     tenant_id: int
     age_of_majority: int

@@ -305,7 +305,7 @@ class CatalogueEntry(models.Model):
 
 
 class GenderType(CatalogueEntry):
-    """openIMIS tblGender. The codes with a meaning in rules are `core.codes.Gender`."""
+    """openIMIS tblGender. The codes with a meaning in rules are `core.registers.codes.Gender`."""
 
     code = models.CharField(max_length=1, primary_key=True)
     gender = models.CharField(max_length=50)

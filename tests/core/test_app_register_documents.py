@@ -362,8 +362,8 @@ def test_the_facility_picker_lists_the_region_and_districts_picked(gql, make_use
 
 
 def test_the_facility_picker_keeps_to_the_districts_the_user_works_in(gql, clerk, area):
-    """A claim administrator works in their facility's district (core.registers.user_districts):
-    the picker offers that district's facilities only."""
+    """A claim administrator works in their facility's district
+    (core.registers.queries.user_districts): the picker offers that district's facilities only."""
     response = gql(HEALTH_FACILITY_PICKER, {"district": [None], "str": ""}, user=clerk)
 
     assert [n["code"] for n in nodes(response, "healthFacilities")] == ["HC01"]

@@ -1,6 +1,6 @@
 """The claim page's coverage queries: `policiesByInsuree` (an insuree's policies with what is left
-and used of their deductibles and ceilings, `core.eligibility.policy_coverage`) and `pricelists`
-(a facility's prices by price-list id, `core.registers.pricelist_prices`)."""
+and used of their deductibles and ceilings, `core.registers.eligibility.policy_coverage`) and
+`pricelists` (a facility's prices by price-list id, `core.registers.queries.pricelist_prices`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Eligibility (`core.eligibility.check_eligibility`): is an insuree covered for an item or service
-on a date, by which policy, for how much (ADJUDICATION.md). One behaviour per test."""
+"""Eligibility (`core.registers.eligibility.check_eligibility`): is an insuree covered for an item
+or service on a date, by which policy, for how much (ADJUDICATION.md). One behaviour per test."""
 
 from __future__ import annotations
 

@@ -105,8 +105,8 @@ class ServicePackageServiceGQLType(ScopedObjectType):
 
 
 def _package_lines(service: MedicalService, relation: str) -> list:
-    """From the prefetch the list's query made (`core.registers.package_lines_prefetch`: no
-    query per service), else one query for this service."""
+    """From the prefetch the list's query made (`core.registers.queries.package_lines_prefetch`:
+    no query per service), else one query for this service."""
     if relation not in getattr(service, "_prefetched_objects_cache", {}):
         prefetch_related_objects([service], *package_lines_prefetch())
     return list(getattr(service, relation).all())
@@ -268,8 +268,8 @@ class InsureeGQLType(ScopedObjectType):
         description="The insuree's valid policy memberships (of the insuree's tenant).")
 
     def resolve_insuree_policies(self, info, **kwargs) -> list[InsureePolicy]:
-        """From the prefetch the list's query made (`core.registers.insuree_policies_prefetch`:
-        no query per insuree), else one query for this insuree."""
+        """From the prefetch the list's query made (`core.registers.queries.
+        insuree_policies_prefetch`: no query per insuree), else one query for this insuree."""
         if "insuree_policies" not in getattr(self, "_prefetched_objects_cache", {}):
             prefetch_related_objects([self], insuree_policies_prefetch())
         return list(self.insuree_policies.all())
