@@ -6,12 +6,13 @@ reviewers deciding at once exactly one decision stands."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, prefetch_related_objects
 from django.utils import timezone
 
 from core.bounds import check_bounds, decimal_problem, significant_digits
@@ -453,14 +454,40 @@ def link_order(user, request: ApprovalRequest, key: str | None, order_id: str | 
 def evaluate(request: ApprovalRequest) -> dict[str, Any]:
     """Each condition met or failed for the request's lines on its service start date, with
     the estimated covered amount and patient share (core's eligibility, as claims use it)."""
-    from core.registers.eligibility import check_eligibility
+    return evaluate_many([request])[request.pk]
 
+
+def evaluate_many(requests: list[ApprovalRequest]) -> dict[int, dict[str, Any]]:
+    """`evaluate` for several requests (a page of a list) in a fixed number of queries: their
+    lines, insurees and facilities in one go, the registers once per tenant."""
+    from core.registers.eligibility import check_eligibility, load_usage
+
+    prefetch_related_objects(requests, "insuree", "health_facility")
+    lines: dict[int, list[ApprovalLine]] = defaultdict(list)
+    for line in ApprovalLine.objects.filter(request__in=requests).select_related(
+            "item", "service").order_by("pk"):
+        lines[line.request_id].append(line)
+    by_tenant: dict[int, list[ApprovalRequest]] = defaultdict(list)
+    for request in requests:
+        by_tenant[request.tenant_id].append(request)
+    results = {}
+    for tenant_id, group in by_tenant.items():
+        group_lines = [line for request in group for line in lines[request.pk]]
+        data = load_coverage(tenant_id, chf_ids={r.insuree.chf_id for r in group},
+                             item_codes={ln.item.code for ln in group_lines if ln.item_id},
+                             service_codes={ln.service.code for ln in group_lines
+                                            if ln.service_id},
+                             facilities={r.health_facility for r in group})
+        data.usage = load_usage({r.insuree_id for r in group})  # earlier care, in one go
+        for request in group:
+            results[request.pk] = _evaluation(request, lines[request.pk], data,
+                                              check_eligibility)
+    return results
+
+
+def _evaluation(request: ApprovalRequest, lines: list[ApprovalLine], data,
+                check_eligibility) -> dict[str, Any]:
     on = request.service_start_date or timezone.localdate()
-    lines = list(request.lines.select_related("item", "service"))
-    data = load_coverage(request.tenant_id, chf_ids=[request.insuree.chf_id],
-                         item_codes=[ln.item.code for ln in lines if ln.item_id],
-                         service_codes=[ln.service.code for ln in lines if ln.service_id],
-                         facilities=[request.health_facility])
     met, failed = set(), set()
     covered = share = Decimal("0")
     for line in lines:

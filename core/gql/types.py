@@ -16,6 +16,7 @@ from graphene_django.settings import graphene_settings
 from graphql import GraphQLError
 
 from core.gql import scalars  # noqa: F401  (Decimal arguments accept float literals)
+from core.gql.optimizer import optimize, remember_page
 from core.scoping import row_visible, scope_queryset
 
 
@@ -41,6 +42,10 @@ class ScopedObjectType(DjangoObjectType):
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet, info) -> QuerySet:
+        if queryset._result_cache is not None:
+            # Rows a prefetch loaded (core.gql.optimizer scoped its queryset when it built it):
+            # filtering again would query once per parent row.
+            return queryset
         return scope_queryset(info.context.user, queryset)
 
 
@@ -176,17 +181,21 @@ class OrderedConnectionField(DjangoFilterConnectionField):
         enforce_first_or_last, root, info, **args,
     ):
         check_page(args, max_limit, info.field_name)
-        return super().connection_resolver(
+        answered = super().connection_resolver(
             resolver, connection, default_manager, queryset_resolver, max_limit,
             enforce_first_or_last, root, info, **args,
         )
+        edges = getattr(answered, "edges", None)
+        if edges is not None:
+            remember_page(info, [edge.node for edge in edges])
+        return answered
 
     def get_queryset_resolver(self):
         filtered = super().get_queryset_resolver()
 
         def resolve(connection, iterable, info, args):
-            return self.order_queryset(
+            return optimize(self.order_queryset(
                 filtered(connection, iterable, info, args), args.get("orderBy")
-            )
+            ), info)
 
         return resolve

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import django_filters
 import graphene
 from django.utils import timezone
 
+from core.gql.optimizer import CURRENT, Related, batched
 from core.gql.types import CountableConnection, ScopedObjectType
 from openimis_approval.gql.records import ApprovalCommunicationGQLType, ApprovalDocumentGQLType
 from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalStatusHistory
@@ -100,6 +103,9 @@ class ApprovalRequestGQLType(ScopedObjectType):
     evaluation = graphene.Field(EvaluationGQLType,
                                 description="Computed when asked (reads the registers).")
 
+    related_fields: ClassVar = {"documents": Related("documents", filter=CURRENT)}
+    prefetches: ClassVar = {"order_type": ("order_type",), "order_summary": ("order",)}
+
     class Meta:
         model = ApprovalRequest
         interfaces = (graphene.relay.Node,)
@@ -150,6 +156,6 @@ class ApprovalRequestGQLType(ScopedObjectType):
         return self.communications.all()
 
     def resolve_evaluation(self, info):
-        from openimis_approval.services import evaluate
+        from openimis_approval.services import evaluate_many
 
-        return EvaluationGQLType(**evaluate(self))
+        return EvaluationGQLType(**batched(info, self, "evaluation", evaluate_many))

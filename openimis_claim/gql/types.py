@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import graphene
 from graphene_django import DjangoObjectType
 
+from core.gql.optimizer import CURRENT, Related
 from core.gql.types import CountableConnection, ScopedObjectType, node_meta
 from openimis_claim.models import (
     BatchRun,
@@ -21,6 +24,7 @@ from openimis_claim.models import (
     Feedback,
 )
 from openimis_claim.services.filters import ClaimFilter
+from openimis_claim.services.queries import attachments_total
 
 CLAIM_FIELDS = (
     "id", "uuid", "code", "json_ext", "date_from", "date_to", "date_claimed", "date_processed",
@@ -100,6 +104,8 @@ class ClaimServiceGQLType(ScopedObjectType):
     services = graphene.List(graphene.NonNull(ClaimServiceServiceGQLType),
                              description="The services of the package, as given.")
 
+    related_fields: ClassVar = {"items": "sub_items", "services": "sub_services"}
+
     class Meta:
         model = ClaimService
         fields = ("id", "service", "qty_provided", "qty_approved", "price_asked",
@@ -138,6 +144,11 @@ class ClaimGQLType(ScopedObjectType):
     services = graphene.List(graphene.NonNull(ClaimServiceGQLType))
     feedback = graphene.Field(FeedbackGQLType)
     history = graphene.List(graphene.NonNull(ClaimStatusChangeGQLType))
+
+    related_fields: ClassVar = {"items": Related("items", filter=CURRENT),
+                                "services": Related("services", filter=CURRENT),
+                                "history": "history"}
+    annotations: ClassVar = {"attachments_count": ("attachments_total", attachments_total)}
 
     class Meta:
         model = Claim

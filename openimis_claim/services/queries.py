@@ -41,7 +41,7 @@ from openimis_claim.models import (
 from openimis_claim.services.common import VERSION_FIELDS, visible_claims
 
 
-def _attachments_total():
+def attachments_total():
     counted = (ClaimAttachment.objects.filter(claim=OuterRef("pk"), validity_to__isnull=True)
                .order_by().values("claim").annotate(n=Count("pk")).values("n"))
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
@@ -70,7 +70,7 @@ def claim_list(*, items: list[str] | None = None, services: list[str] | None = N
     their restored copy stands for them."""
     queryset = Claim.objects.filter(validity_to__isnull=True).select_related(
         "health_facility", "insuree"
-    ).annotate(attachments_total=_attachments_total())
+    ).annotate(attachments_total=attachments_total())
     if items:
         queryset = queryset.filter(Exists(ClaimItem.objects.filter(
             claim=OuterRef("pk"), item__code__in=items, validity_to__isnull=True)))
@@ -109,7 +109,7 @@ def claim_detail(package_parts: bool = True) -> QuerySet[Claim]:
             "insuree", "icd", "icd_1", "icd_2", "icd_3", "icd_4", "restore", "feedback",
             "batch_run",
         )
-        .annotate(attachments_total=_attachments_total())
+        .annotate(attachments_total=attachments_total())
         .prefetch_related(
             Prefetch("items", ClaimItem.objects.filter(**lines).select_related(
                 "item", "product", "policy").order_by("pk")),
@@ -132,7 +132,7 @@ def claim_history(user, claim_uuid: str) -> list[ClaimVersion]:
     if not is_uuid(claim_uuid):
         return []
     found = list(visible_claims(user).filter(uuid=claim_uuid).select_related("insuree")
-                 .annotate(attachments_total=_attachments_total()))
+                 .annotate(attachments_total=attachments_total()))
     if not found:
         return []
     claim = found[0]
