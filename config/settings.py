@@ -226,6 +226,8 @@ GRAPHENE = {
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 15)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 30)
 GRAPHQL_MAX_QUERY_BYTES = env_int("GRAPHQL_MAX_QUERY_BYTES", 100_000)
+# Parsed and validated documents kept by their text (core.views.DocumentCache).
+GRAPHQL_DOCUMENT_CACHE = env_int("GRAPHQL_DOCUMENT_CACHE", 500)
 # Input bounds (core.gql.inputs): entries of a list argument, JSON sent inside a string.
 GRAPHQL_MAX_LIST_SIZE = env_int("GRAPHQL_MAX_LIST_SIZE", 1_000)
 JSON_INPUT_MAX_BYTES = env_int("JSON_INPUT_MAX_BYTES", 100_000)

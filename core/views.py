@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -13,16 +15,31 @@ from django.core.exceptions import (
     SuspiciousOperation,
     ValidationError,
 )
+from django.db import connection, transaction
 from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseForbidden,
+    HttpResponseNotAllowed,
     JsonResponse,
 )
 from django.http.multipartparser import MultiPartParserError
+from graphene_django.constants import MUTATION_ERRORS_FLAG
+from graphene_django.settings import graphene_settings
 from graphene_django.views import GraphQLView, HttpError
-from graphql import ExecutionResult, GraphQLError, specified_rules
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+    validate_schema,
+)
 from graphql_jwt.exceptions import JSONWebTokenError
 
 from core.auth import CROSS_SITE_CONTENT_TYPES, is_cross_site
@@ -133,9 +150,7 @@ class OpenIMISGraphQLView(GraphQLView):
     def execute_graphql_request(self, request, data, query, variables, operation_name,
                                 show_graphiql=False):
         try:
-            result = super().execute_graphql_request(
-                request, data, query, variables, operation_name, show_graphiql
-            )
+            result = self._execute(request, query, variables, operation_name, show_graphiql)
         except HttpError:
             raise
         except Exception:  # a validation rule or the parser broke on hostile input
@@ -143,6 +158,53 @@ class OpenIMISGraphQLView(GraphQLView):
             result = ExecutionResult(data=None, errors=[GraphQLError("Invalid request.")])
         request._graphql_result = result
         return result
+
+    def _execute(self, request, query, variables, operation_name, show_graphiql):
+        """graphene-django's execution (same checks, same answers), with the document parsed
+        and validated once per text: clients send the same few documents again and again, and
+        parsing and validating cost more than running most of them."""
+        if not query:
+            if show_graphiql:
+                return None
+            raise HttpError(HttpResponseBadRequest("Must provide query string."))
+        schema = self.schema.graphql_schema
+        schema_errors = validate_schema(schema)  # graphql-core remembers the answer
+        if schema_errors:
+            return ExecutionResult(data=None, errors=schema_errors)
+        document, errors = DOCUMENTS.get(schema, query, self.validation_rules)
+        if isinstance(document, GraphQLError):
+            return ExecutionResult(errors=[document])
+        operation = get_operation_ast(document, operation_name)
+        if request.method.lower() == "get" and operation is not None and \
+                operation.operation != OperationType.QUERY:
+            if show_graphiql:
+                return None
+            raise HttpError(HttpResponseNotAllowed(
+                ["POST"], f"Can only perform a {operation.operation.value} operation from a "
+                          f"POST request."))
+        if errors:
+            return ExecutionResult(data=None, errors=errors)
+        options = {
+            "root_value": self.get_root_value(request),
+            "context_value": self.get_context(request),
+            "variable_values": variables,
+            "operation_name": operation_name,
+            "middleware": self.get_middleware(request),
+        }
+        if self.execution_context_class:
+            options["execution_context_class"] = self.execution_context_class
+        try:
+            if operation is not None and operation.operation == OperationType.MUTATION and (
+                    graphene_settings.ATOMIC_MUTATIONS is True
+                    or connection.settings_dict.get("ATOMIC_MUTATIONS", False) is True):
+                with transaction.atomic():
+                    result = execute(schema, document, **options)
+                    if getattr(request, MUTATION_ERRORS_FLAG, False) is True:
+                        transaction.set_rollback(True)
+                return result
+            return execute(schema, document, **options)
+        except Exception as exc:  # as graphene-django: the error goes into the answer
+            return ExecutionResult(errors=[exc])
 
     @staticmethod
     def format_error(error):
@@ -159,6 +221,44 @@ class OpenIMISGraphQLView(GraphQLView):
             if not settings.DEBUG:
                 formatted["message"] = "Internal server error."
         return formatted
+
+
+class DocumentCache:
+    """Parsed and validated documents by their text and the limits they were validated under,
+    the most recently used kept (`GRAPHQL_DOCUMENT_CACHE` of them). A document is never changed
+    by running it, so one parse serves every request that sends the same text."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple, tuple] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, schema, query: str, rules) -> tuple[DocumentNode | GraphQLError, list]:
+        key = (id(schema), query, settings.DEBUG, settings.GRAPHQL_MAX_DEPTH,
+               settings.GRAPHQL_MAX_ALIASES)
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        try:
+            document = parse(query)
+        except GraphQLError as exc:
+            found = (exc, [])
+        else:
+            found = (document, validate(schema, document, rules,
+                                        graphene_settings.MAX_VALIDATION_ERRORS))
+        with self._lock:
+            self._entries[key] = found
+            while len(self._entries) > settings.GRAPHQL_DOCUMENT_CACHE:
+                self._entries.popitem(last=False)
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+DOCUMENTS = DocumentCache()
 
 
 def _bad_request(message: str) -> HttpError:
