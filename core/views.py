@@ -43,8 +43,6 @@ from graphql import (
 from graphql_jwt.exceptions import JSONWebTokenError
 
 from core.auth import CROSS_SITE_CONTENT_TYPES, is_cross_site
-from core.gql.inputs import InputGuardMiddleware
-from core.gql.policy import PolicyMiddleware
 from core.gql.validation import NoIntrospection, alias_limit_rule, depth_limit_rule
 from core.http import json_error, rest_endpoint
 
@@ -68,11 +66,9 @@ class OpenIMISGraphQLView(GraphQLView):
 
     def __init__(self, assembly=None, **kwargs) -> None:
         self.assembly = assembly or self.assembly
+        # The policy and the input guard sit in front of the resolvers that need them
+        # (core.gql.policy.guard_schema, at assembly): no middleware wraps every field.
         kwargs.setdefault("schema", self.assembly.schema)
-        # graphql-core runs the last middleware first: the policy, so a caller without the
-        # right learns nothing about their input.
-        kwargs.setdefault("middleware", [InputGuardMiddleware(),
-                                         PolicyMiddleware(self.assembly.policies)])
         super().__init__(**kwargs)
 
     def dispatch(self, request, *args, **kwargs):

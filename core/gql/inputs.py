@@ -1,7 +1,8 @@
 """Bounds on what a client may send, checked once for every argument of every field.
 
-`InputGuardMiddleware` looks at the arguments of each field before its resolver runs (queries
-and mutations alike, at any depth, so a mutation is refused before its log is written):
+`check_arguments` looks at the arguments of each field before its resolver runs (queries and
+mutations alike, at any depth, so a mutation is refused before its log is written;
+`core.gql.policy.guard_schema` puts it in front of every field with arguments):
 
 - text must not hold characters no column can store: NUL (PostgreSQL refuses it in text and
   JSON) and unpaired surrogates (no encoder writes them);
@@ -59,28 +60,20 @@ def _problem(value: Any, path: str, max_list: int) -> str | None:
     return None
 
 
-class InputGuardMiddleware:
+def check_arguments(info, args: dict[str, Any]) -> None:
     """Refuse, as a GraphQL error naming the argument, input no field should take."""
-
-    def resolve(self, next_, root, info, **args):
-        if args:
-            self.check(info, args)
-        return next_(root, info, **args)
-
-    @staticmethod
-    def check(info, args: dict[str, Any]) -> None:
-        max_list = settings.GRAPHQL_MAX_LIST_SIZE
-        field = info.parent_type.fields.get(info.field_name)  # none: introspection's fields
-        definitions = field.args if field is not None else {}
-        by_out_name = {(a.out_name or name): (name, a) for name, a in definitions.items()}
-        for key, value in args.items():
-            name, definition = by_out_name.get(key, (to_camel_case(key), None))
-            problem = _problem(value, name, max_list)
-            if problem:
-                raise InvalidInput(problem)
-            if definition is not None and get_named_type(definition.type) is GraphQLID and \
-                    isinstance(value, str) and len(value) > MAX_ID_LENGTH:
-                raise InvalidInput(f"{name} is not an id: at most {MAX_ID_LENGTH} characters")
+    max_list = settings.GRAPHQL_MAX_LIST_SIZE
+    field = info.parent_type.fields.get(info.field_name)  # none: introspection's fields
+    definitions = field.args if field is not None else {}
+    by_out_name = {(a.out_name or name): (name, a) for name, a in definitions.items()}
+    for key, value in args.items():
+        name, definition = by_out_name.get(key, (to_camel_case(key), None))
+        problem = _problem(value, name, max_list)
+        if problem:
+            raise InvalidInput(problem)
+        if definition is not None and get_named_type(definition.type) is GraphQLID and \
+                isinstance(value, str) and len(value) > MAX_ID_LENGTH:
+            raise InvalidInput(f"{name} is not an id: at most {MAX_ID_LENGTH} characters")
 
 
 def _json_problem(value: Any, max_depth: int) -> str | None:

@@ -2,8 +2,8 @@
 
 Fields are marked where they are declared (`requires("gql_query_claims_perms", field)`,
 `public(field)`; an `OpenIMISMutation` marks its own field). The schema assembly collects the
-marks and refuses to start if a root field has none, and `PolicyMiddleware` enforces them on
-every request, reading the codes from module configuration at call time.
+marks and refuses to start if a root field has none, and `guard_schema` puts them in front of
+the root resolvers, reading the codes from module configuration at call time.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from typing import Any
 import graphene
 from django.middleware.csrf import CsrfViewMiddleware
 from graphene.types.unmountedtype import UnmountedType
-from graphql import GraphQLResolveInfo, OperationType
+from graphql import GraphQLObjectType, GraphQLResolveInfo, OperationType, default_field_resolver
 
 from core.gql.errors import AuthenticationRequired, Forbidden
+from core.gql.inputs import check_arguments
 from core.rights import rights_codes
 
 POLICY_ATTR = "_openimis_policy"
@@ -98,16 +99,42 @@ def holds_rights(policy: Policy, user) -> bool:
     return user.has_rights(*rights_codes(policy.module, policy.rights_key))
 
 
-class PolicyMiddleware:
-    """Graphene middleware applying the assembled policies to root fields."""
+def guard_schema(graphql_schema, policies: dict[tuple[str, str], Policy]) -> None:
+    """Put the policy and the input guard in front of the resolvers that need them, once, when
+    the schema is assembled: every root field gets its policy (then the input guard, so a caller
+    without the right learns nothing about its input), every other field with arguments the
+    input guard. Fields without arguments below the root, nearly all of what a request
+    resolves, run their resolver as it is (graphql-core middleware would wrap each of them)."""
+    roots = {graphql_schema.query_type, graphql_schema.mutation_type} - {None}
+    for graphql_type in graphql_schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or \
+                graphql_type.name.startswith("__"):
+            continue
+        for name, field in graphql_type.fields.items():
+            resolve = field.resolve or default_field_resolver
+            if graphql_type in roots:
+                policy = policies.get((graphql_type.name, name))
+                field.resolve = _guarded_root(resolve, policy)
+            elif field.args:
+                field.resolve = _guarded_input(resolve)
 
-    def __init__(self, policies: dict[tuple[str, str], Policy]) -> None:
-        self.policies = policies
 
-    def resolve(self, next_, root, info: GraphQLResolveInfo, **args):
-        if info.path.prev is None and not info.field_name.startswith("__"):
-            policy = self.policies.get((info.parent_type.name, info.field_name))
-            if policy is None:
-                raise Forbidden()
-            enforce(policy, info)
-        return next_(root, info, **args)
+def _guarded_root(resolve, policy: Policy | None):
+    def guarded(root, info, **args):
+        if policy is None:
+            raise Forbidden()
+        enforce(policy, info)
+        if args:
+            check_arguments(info, args)
+        return resolve(root, info, **args)
+
+    return guarded
+
+
+def _guarded_input(resolve):
+    def guarded(root, info, **args):
+        if args:
+            check_arguments(info, args)
+        return resolve(root, info, **args)
+
+    return guarded
