@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -67,8 +68,10 @@ class OpenIMISGraphQLView(GraphQLView):
     def __init__(self, assembly=None, **kwargs) -> None:
         self.assembly = assembly or self.assembly
         # The policy and the input guard sit in front of the resolvers that need them
-        # (core.gql.policy.guard_schema, at assembly): no middleware wraps every field.
+        # (core.gql.policy.guard_schema, at assembly): no middleware wraps every field, not
+        # even graphene-django's debug middleware, which its settings add when DEBUG is on.
         kwargs.setdefault("schema", self.assembly.schema)
+        kwargs.setdefault("middleware", [])
         super().__init__(**kwargs)
 
     def dispatch(self, request, *args, **kwargs):
@@ -186,6 +189,9 @@ class OpenIMISGraphQLView(GraphQLView):
             "variable_values": variables,
             "operation_name": operation_name,
             "middleware": self.get_middleware(request),
+            # Resolvers here are synchronous: graphql-core need not ask every value it
+            # completes whether it is awaitable.
+            "is_awaitable": _never_awaitable,
         }
         if self.execution_context_class:
             options["execution_context_class"] = self.execution_context_class
@@ -217,6 +223,10 @@ class OpenIMISGraphQLView(GraphQLView):
             if not settings.DEBUG:
                 formatted["message"] = "Internal server error."
         return formatted
+
+
+def _never_awaitable(_value: Any) -> bool:
+    return False
 
 
 class DocumentCache:
