@@ -37,7 +37,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from graphql_jwt.shortcuts import get_token  # noqa: E402
 
 from bench.adjudication import enter_claims  # noqa: E402
-from bench.harness import throwaway_database  # noqa: E402
+from bench.harness import analyze, throwaway_database  # noqa: E402
 from core.demo import DemoSize  # noqa: E402
 from core.models import Role, RoleRight, Tenant, User  # noqa: E402
 from core.registers.models import (  # noqa: E402
@@ -157,6 +157,7 @@ def main() -> None:
         seed_registers(tenant, insurees=options.insurees, facilities=12, seed=42, today=TODAY)
         seeded = seed_claims(tenant, DemoSize(claims=options.claims, seed=42, today=TODAY))
         enter_claims(tenant, options.lined_claims, random.Random(7))  # noqa: S311 (bench data)
+        analyze()
         seeding = time.perf_counter() - started
         user = User.objects.create_user("bench", password="bench-pass-1", tenant=tenant)
         role = Role.objects.create(tenant=tenant, name="bench")
