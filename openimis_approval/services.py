@@ -20,7 +20,8 @@ from core.config import module_config
 from core.gql.errors import MutationError, error_entry
 from core.gql.mutations import MutationOutcome
 from core.models import Tenant
-from core.registers.coverage_data import load_coverage
+from core.registers.coverage_data import CoverageData, load_coverage
+from core.registers.eligibility import check_eligibility, load_usage
 from core.registers.models import Diagnosis, HealthFacility, Insuree, MedicalItem, MedicalService
 from core.scoping import referenced_row, scope_queryset
 from openimis_approval.access import locked_request
@@ -460,8 +461,6 @@ def evaluate(request: ApprovalRequest) -> dict[str, Any]:
 def evaluate_many(requests: list[ApprovalRequest]) -> dict[int, dict[str, Any]]:
     """`evaluate` for several requests (a page of a list) in a fixed number of queries: their
     lines, insurees and facilities in one go, the registers once per tenant."""
-    from core.registers.eligibility import check_eligibility, load_usage
-
     prefetch_related_objects(requests, "insuree", "health_facility")
     lines: dict[int, list[ApprovalLine]] = defaultdict(list)
     for line in ApprovalLine.objects.filter(request__in=requests).select_related(
@@ -480,13 +479,12 @@ def evaluate_many(requests: list[ApprovalRequest]) -> dict[int, dict[str, Any]]:
                              facilities={r.health_facility for r in group})
         data.usage = load_usage({r.insuree_id for r in group})  # earlier care, in one go
         for request in group:
-            results[request.pk] = _evaluation(request, lines[request.pk], data,
-                                              check_eligibility)
+            results[request.pk] = _evaluation(request, lines[request.pk], data)
     return results
 
 
-def _evaluation(request: ApprovalRequest, lines: list[ApprovalLine], data,
-                check_eligibility) -> dict[str, Any]:
+def _evaluation(request: ApprovalRequest, lines: list[ApprovalLine],
+                data: CoverageData) -> dict[str, Any]:
     on = request.service_start_date or timezone.localdate()
     met, failed = set(), set()
     covered = share = Decimal("0")

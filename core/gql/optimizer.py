@@ -87,14 +87,9 @@ def optimize(queryset: QuerySet, info, *, connection: bool = True) -> QuerySet:
     row_type = _row_type(info.return_type, connection)
     if row_type is None:
         return queryset
-    selections = []
-    for node in info.field_nodes:
-        if connection:
-            for edges in _fields(node.selection_set, info, "edges"):
-                selections.extend(n.selection_set for n in _fields(edges.selection_set, info,
-                                                                   "node"))
-        else:
-            selections.append(node.selection_set)
+    selections = [node.selection_set for node in info.field_nodes]
+    if connection:
+        selections = _node_selections(selections, info)
     plan = Plan()
     _plan_rows(queryset.model, row_type, selections, "", plan, info)
     return plan.apply(queryset)
@@ -124,6 +119,13 @@ def _fields(selection_set: SelectionSetNode | None, info, name: str | None = Non
             fragment = info.fragments.get(selection.name.value)
             if fragment is not None:
                 yield from _fields(fragment.selection_set, info, name)
+
+
+def _node_selections(selection_sets: Iterable[SelectionSetNode | None], info) -> list:
+    """What a connection's selections ask of each node (`edges { node { ... } }`)."""
+    return [node.selection_set for selection_set in selection_sets
+            for edges in _fields(selection_set, info, "edges")
+            for node in _fields(edges.selection_set, info, "node")]
 
 
 def _by_field(selection_sets: Iterable[SelectionSetNode], info) -> dict[str, list]:
@@ -174,10 +176,7 @@ def _plan_rows(model: type[Model], row_type: GraphQLObjectType, selection_sets, 
             "edges" in target_type.fields and not _is_list(gql_field.type)
         if nested_connection:
             target_type = _row_type(gql_field.type, True)
-            subselections = [s for sel in subselections
-                             for edges in _fields(sel, info, "edges")
-                             for s in [n.selection_set for n in _fields(edges.selection_set,
-                                                                        info, "node")]]
+            subselections = _node_selections(subselections, info)
         if not isinstance(target_type, GraphQLObjectType):
             continue
         related_model = model_field.related_model

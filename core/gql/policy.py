@@ -120,13 +120,13 @@ def guard_schema(graphql_schema, policies: dict[tuple[str, str], Policy]) -> Non
 
 
 def _guarded_root(resolve, policy: Policy | None):
+    checked = _guarded_input(resolve)
+
     def guarded(root, info, **args):
         if policy is None:
             raise Forbidden()
         enforce(policy, info)
-        if args:
-            check_arguments(info, args)
-        return resolve(root, info, **args)
+        return checked(root, info, **args)
 
     return guarded
 

@@ -25,6 +25,7 @@ from openimis_claim.models import (
     ClaimService,
     Feedback,
 )
+from tests.claim.test_scheme_side import SCHEME_SIDE
 from tests.factories import (
     ALL_CLAIM_RIGHTS,
     make_claim_scene,
@@ -208,14 +209,6 @@ def outsider(request, make_user, other_tenant, scene, other_facility):
         return SimpleNamespace(user=make_user(ALL_CLAIM_RIGHTS, username="officer"),
                                scene=make_claim_scene(other_tenant))
     return SimpleNamespace(user=clerk_of(make_user, other_facility), scene=scene)
-
-
-# The scheme's steps: a facility's user is refused them before any claim is looked up
-# (tests/claim/test_scheme_side.py).
-SCHEME_SIDE = {"selectClaimsForFeedback", "skipClaimsFeedback", "bypassClaimsFeedback",
-               "deliverClaimFeedback", "selectClaimsForReview", "skipClaimsReview",
-               "bypassClaimsReview", "deliverClaimsReview", "saveClaimReview", "processClaims",
-               "valuateClaims"}
 
 
 def refused_to_facility_user(outsider, name: str, result) -> bool:

@@ -60,6 +60,8 @@ def refusal(payload: dict) -> list[str]:
 BULK_MOVES = ["selectClaimsForReview", "skipClaimsReview", "bypassClaimsReview",
               "deliverClaimsReview", "selectClaimsForFeedback", "skipClaimsFeedback",
               "bypassClaimsFeedback", "processClaims", "valuateClaims"]
+# Every mutation a facility's user is refused (test_mutations' reach tests expect the code too).
+SCHEME_SIDE = frozenset({*BULK_MOVES, "deliverClaimFeedback", "saveClaimReview"})
 
 
 @pytest.mark.parametrize("mutation", BULK_MOVES)
