@@ -44,6 +44,7 @@ from graphql import (
 from graphql_jwt.exceptions import JSONWebTokenError
 
 from core.auth import CROSS_SITE_CONTENT_TYPES, is_cross_site
+from core.gql.execution import SyncExecutionContext
 from core.gql.validation import NoIntrospection, alias_limit_rule, depth_limit_rule
 from core.http import json_error, rest_endpoint
 
@@ -72,6 +73,7 @@ class OpenIMISGraphQLView(GraphQLView):
         # even graphene-django's debug middleware, which its settings add when DEBUG is on.
         kwargs.setdefault("schema", self.assembly.schema)
         kwargs.setdefault("middleware", [])
+        kwargs.setdefault("execution_context_class", SyncExecutionContext)
         super().__init__(**kwargs)
 
     def dispatch(self, request, *args, **kwargs):
