@@ -108,6 +108,17 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server, and a statement prepared once it has run
+    # DB_PREPARE_THRESHOLD times on a connection: requests send the same few statements again
+    # and again, and planning one cost about as much as running it. Takes effect with
+    # persistent connections (DB_CONN_MAX_AGE). Behind a transaction-mode pooler that cannot
+    # keep prepared statements, DB_PREPARE_THRESHOLD=off.
+    _threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=env_bool("DB_SERVER_SIDE_BINDING", True),
+        prepare_threshold=None if _threshold in ("", "off", "none") else int(_threshold),
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared cache: module configuration lives here, so production points it at Redis (REDIS_URL)
