@@ -13,6 +13,7 @@ import graphene
 from django.core.exceptions import ImproperlyConfigured
 from graphene.utils.str_converters import to_camel_case
 
+from core.gql.optimizer import optimize_root_lists
 from core.gql.policy import Policy, field_policy, guard_schema
 from core.gql.scalars import harden_scalars
 from core.modules import OpenIMISModule, loaded_modules, module_by_name
@@ -77,6 +78,7 @@ def assemble(module_names: list[str] | None = None) -> Assembly:
     schema = graphene.Schema(query=query, mutation=mutation)
     harden_scalars(schema.graphql_schema)
     guard_schema(schema.graphql_schema, policies)
+    optimize_root_lists(schema.graphql_schema)
     return Assembly(schema, policies)
 
 

@@ -28,19 +28,32 @@ from reports.templating import (
 )
 
 __all__ = ["ASSETS", "BASE_URL", "AssetsOnlyFetcher", "ReportRenderError", "override_for",
+           "overrides_in_force",
            "render_pdf"]
 
 logger = logging.getLogger(__name__)
 
 
-def override_for(report: Report, tenant_id: int | None, on=None) -> ReportDefinition | None:
-    """The override valid on `on` (today): the tenant's own before one for every tenant."""
+def overrides_in_force(tenant_id: int | None, on=None,
+                       names: tuple[str, ...] | None = None) -> dict[str, ReportDefinition]:
+    """The override valid on `on` (today) of every report (or of `names`), by report name, in
+    one query: the tenant's own before one for every tenant, the latest first."""
     on = on or timezone.localdate()
     candidates = ReportDefinition.objects.filter(
-        Q(tenant_id=tenant_id) | Q(tenant__isnull=True), name=report.name, valid_from__lte=on,
+        Q(tenant_id=tenant_id) | Q(tenant__isnull=True), valid_from__lte=on,
     ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-    return sorted(candidates, key=lambda d: (d.tenant_id is None, -d.valid_from.toordinal(),
-                                             -d.pk))[0] if candidates else None
+    if names is not None:
+        candidates = candidates.filter(name__in=names)
+    chosen: dict[str, ReportDefinition] = {}
+    for definition in sorted(candidates, key=lambda d: (d.tenant_id is None,
+                                                        -d.valid_from.toordinal(), -d.pk)):
+        chosen.setdefault(definition.name, definition)
+    return chosen
+
+
+def override_for(report: Report, tenant_id: int | None, on=None) -> ReportDefinition | None:
+    """The override valid on `on` (today): the tenant's own before one for every tenant."""
+    return overrides_in_force(tenant_id, on, (report.name,)).get(report.name)
 
 
 def render_pdf(report: Report, context: dict[str, Any], tenant_id: int | None,

@@ -11,7 +11,7 @@ from core.gql.policy import authenticated
 from core.rights import rights_codes
 from reports.models import ReportDefinition
 from reports.registry import get_report, registered_reports
-from reports.rendering import ReportRenderError, override_for, render_pdf
+from reports.rendering import ReportRenderError, overrides_in_force, render_pdf
 
 
 class ReportGQLType(graphene.ObjectType):
@@ -27,9 +27,10 @@ class Query(graphene.ObjectType):
 
     def resolve_reports(self, info):
         user = info.context.user
+        in_force = overrides_in_force(user.tenant_id)
         return [
             ReportGQLType(name=r.name, description=r.description, module=r.module,
-                          has_override=override_for(r, user.tenant_id) is not None)
+                          has_override=r.name in in_force)
             for r in registered_reports()
             if user.has_rights(*rights_codes(r.module, r.rights_key))
         ]

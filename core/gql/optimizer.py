@@ -17,17 +17,29 @@ that is not a model relation costs nothing here.
 
 Resolvers then find the rows in memory: `ScopedObjectType.get_queryset` keeps a prefetched
 (already evaluated) queryset as it is, since the optimizer scoped it when it built it.
+
+Columns: when every selected field of a queryset's rows (and of the rows joined to them) is
+known to read only certain columns, the queryset loads those columns (`only()`), plus the
+primary key, every foreign key and `validity_to`, which row rules and line filters read. A field
+is known when graphene's default resolver reads a column, when it is an `id`, a relation the
+optimizer loads, an annotation, or when its type declares what its resolver reads (`reads =
+{"restore_id": ()}`: nothing beyond the keys). One unknown field (a resolver of ours that may
+read anything) and the rows load every column, as before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Prefetch, Q, QuerySet
-from graphene.utils.str_converters import to_camel_case
+from graphene.relay.node import GlobalID
+from graphene.types.resolver import dict_or_attr_resolver
+from graphene.utils.str_converters import to_camel_case, to_snake_case
+from graphene_django import DjangoObjectType
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
@@ -61,8 +73,12 @@ class Plan:
     select: set[str] = field(default_factory=set)
     prefetch: dict[str, Prefetch] = field(default_factory=dict)
     annotate: dict[str, Any] = field(default_factory=dict)
+    columns: set[str] = field(default_factory=set)
+    # False once a selected field may read columns nobody declared: every column is loaded.
+    exact: bool = True
 
     def apply(self, queryset: QuerySet) -> QuerySet:
+        queryset = self._restrict(queryset)
         if self.annotate:
             present = set(queryset.query.annotations)
             missing = {k: v() for k, v in self.annotate.items() if k not in present}
@@ -80,6 +96,17 @@ class Plan:
             queryset = queryset.prefetch_related(*fresh)
         return queryset
 
+    def _restrict(self, queryset: QuerySet) -> QuerySet:
+        query = queryset.query
+        if not self.exact or not self.columns or query.combinator or queryset._fields \
+                or query.deferred_loading != (frozenset(), True):
+            return queryset
+        # Joins the queryset made itself keep every column: nobody declared what they read.
+        joined = _joined_paths(query.select_related)
+        if any(path not in self.select for path in joined):
+            return queryset
+        return queryset.only(*sorted(self.columns))
+
 
 def optimize(queryset: QuerySet, info, *, connection: bool = True) -> QuerySet:
     """`queryset` (the rows of the field `info` resolves: a connection's nodes, or a list's
@@ -93,6 +120,28 @@ def optimize(queryset: QuerySet, info, *, connection: bool = True) -> QuerySet:
     plan = Plan()
     _plan_rows(queryset.model, row_type, selections, "", plan, info)
     return plan.apply(queryset)
+
+
+def optimize_root_lists(graphql_schema) -> None:
+    """Shape the rows of every root field that returns a list of objects (`userDistricts`,
+    `approvalFollowUpsDue`...) as connections are shaped: their resolvers return a queryset,
+    and what the selection reads below each row is loaded with it. Run at assembly."""
+    query = graphql_schema.query_type
+    for root_field in (query.fields.values() if query else ()):
+        if _is_list(root_field.type) and \
+                isinstance(get_named_type(root_field.type), GraphQLObjectType):
+            root_field.resolve = _optimized_list(root_field.resolve)
+
+
+def _optimized_list(resolve):
+    def resolve_rows(root, info, **args):
+        rows = resolve(root, info, **args)
+        if isinstance(rows, QuerySet) and rows._result_cache is None:
+            rows = list(optimize(rows, info, connection=False))
+            remember_page(info, rows)
+        return rows
+
+    return resolve_rows
 
 
 def _row_type(return_type, connection: bool) -> GraphQLObjectType | None:
@@ -144,6 +193,50 @@ def _declared(graphene_type, attribute: str) -> dict:
     return found
 
 
+def _joined_paths(select_related) -> set[str]:
+    """`select_related` of a query (a nested dict, or True for every relation) as paths."""
+    if select_related is True:
+        return {"*"}
+    paths: set[str] = set()
+    for name, below in (select_related or {}).items():
+        paths.add(name)
+        paths.update(f"{name}__{path}" for path in _joined_paths(below))
+    return paths
+
+
+def _key_columns(model: type[Model]) -> list[str]:
+    """What is loaded whatever the selection: the primary key, every foreign key (row rules
+    and joins read them) and `validity_to` (current-line filters read it)."""
+    names = [model._meta.pk.name]
+    names += [f.name for f in model._meta.concrete_fields if f.is_relation]
+    if any(f.name == "validity_to" for f in model._meta.concrete_fields):
+        names.append("validity_to")
+    return names
+
+
+def _reads(model: type[Model], gql_field, python_name: str, declared: dict,
+           known: dict) -> tuple[str, ...] | None:
+    """The columns of `model` a field's resolver reads, or None when that cannot be told."""
+    if python_name in declared:
+        return tuple(declared[python_name])
+    if python_name in known:
+        return ()
+    resolve = gql_field.resolve
+    if isinstance(resolve, partial):
+        if resolve.func is dict_or_attr_resolver and resolve.args:
+            try:
+                column = model._meta.get_field(resolve.args[0])
+            except FieldDoesNotExist:
+                return None
+            return (column.name,) if column.concrete else None
+        if resolve.func is GlobalID.id_resolver and resolve.args \
+                and resolve.args[0] is DjangoObjectType.resolve_id:
+            return ()
+    if resolve is DjangoObjectType.resolve_id or getattr(resolve, "reads_relation", False):
+        return ()
+    return None
+
+
 def _plan_rows(model: type[Model], row_type: GraphQLObjectType, selection_sets, prefix: str,
                plan: Plan, info) -> None:
     graphene_type = getattr(row_type, "graphene_type", None)
@@ -151,11 +244,19 @@ def _plan_rows(model: type[Model], row_type: GraphQLObjectType, selection_sets, 
     related_fields = _declared(graphene_type, "related_fields")
     annotations = _declared(graphene_type, "annotations")
     prefetches = _declared(graphene_type, "prefetches")
+    reads = _declared(graphene_type, "reads")
+    plan.columns.update(prefix + name for name in _key_columns(model))
     for name, subselections in _by_field(selection_sets, info).items():
         gql_field = row_type.fields.get(name)
         if gql_field is None:
             continue
         python_name = python_names.get(name, name)
+        columns = _reads(model, gql_field, python_name, reads,
+                         {**related_fields, **(annotations if not prefix else {})})
+        if columns is None:
+            plan.exact = False
+        else:
+            plan.columns.update(prefix + column for column in columns)
         if python_name in annotations and not prefix:
             alias, expression = annotations[python_name]
             plan.annotate[alias] = expression
@@ -186,7 +287,7 @@ def _plan_rows(model: type[Model], row_type: GraphQLObjectType, selection_sets, 
                        info)
         elif model_field.one_to_many or model_field.many_to_many:
             lookup = prefix + path
-            if lookup in plan.prefetch:
+            if lookup in plan.prefetch and plan.prefetch[lookup].queryset is not None:
                 continue
             plan.prefetch[lookup] = Prefetch(lookup, queryset=_related_rows(
                 related_model, target_type, subselections, hint, info))
@@ -247,14 +348,10 @@ def remember_page(info, rows: list) -> None:
 
 
 def batched(info, row, name: str, compute: Callable[[list], dict]) -> Any:
-    """`compute(rows)[row.pk]`, computed once for all the rows of `row`'s page (or for `row`
-    alone when it was not listed in a connection)."""
-    path = info.path.as_list()
-    edges = max((n for n, key in enumerate(path) if key == "edges"), default=None)
-    page_key = tuple(path[:edges]) if edges is not None else None
-    rows = (getattr(info.context, _PAGES, None) or {}).get(page_key)
-    if not rows or all(r.pk != row.pk for r in rows):
-        rows, page_key = [row], ("row", row.pk)
+    """`compute(rows)[row.pk]`, computed once for all the rows of `row`'s page, or for the
+    objects each row of the page leads to when `row` sits below it (`request` of a follow-up),
+    or for `row` alone when it was not listed."""
+    page_key, rows = _page_of(info, row)
     cache = getattr(info.context, _BATCHES, None)
     if cache is None:
         cache = {}
@@ -262,3 +359,25 @@ def batched(info, row, name: str, compute: Callable[[list], dict]) -> Any:
     if (name, page_key) not in cache:
         cache[name, page_key] = compute(rows)
     return cache[name, page_key].get(row.pk)
+
+
+def _page_of(info, row) -> tuple[tuple, list]:
+    path = info.path.as_list()
+    indexes = [n for n, key in enumerate(path) if isinstance(key, int)]
+    pages = getattr(info.context, _PAGES, None) or {}
+    if indexes:
+        index = indexes[-1]
+        list_end = index - 1 if index and path[index - 1] == "edges" else index
+        key = tuple(path[:list_end])
+        below = [to_snake_case(step) for step in path[index + 1:-1]]
+        page = pages.get(key)
+        if page is not None and "node" in below[:1]:
+            below = below[1:]
+        if page is not None:
+            siblings = page
+            for step in below:
+                siblings = [getattr(sibling, step, None) for sibling in siblings]
+            siblings = [s for s in siblings if isinstance(s, type(row))]
+            if any(s.pk == row.pk for s in siblings):
+                return (*key, *below), list({s.pk: s for s in siblings}.values())
+    return ("row", type(row).__name__, row.pk), [row]

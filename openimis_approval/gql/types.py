@@ -104,7 +104,8 @@ class ApprovalRequestGQLType(ScopedObjectType):
                                 description="Computed when asked (reads the registers).")
 
     related_fields: ClassVar = {"documents": Related("documents", filter=CURRENT)}
-    prefetches: ClassVar = {"order_type": ("order_type",), "order_summary": ("order",)}
+    prefetches: ClassVar = {"order_type": ("order_type",), "order_summary": ("order",),
+                            "requested_amount": ("lines",), "approved_amount": ("lines",)}
 
     class Meta:
         model = ApprovalRequest

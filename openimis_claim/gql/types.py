@@ -149,6 +149,7 @@ class ClaimGQLType(ScopedObjectType):
                                 "services": Related("services", filter=CURRENT),
                                 "history": "history"}
     annotations: ClassVar = {"attachments_count": ("attachments_total", attachments_total)}
+    reads: ClassVar = {"restore_id": ()}  # a foreign key, loaded whatever the selection
 
     class Meta:
         model = Claim
