@@ -212,6 +212,8 @@ GRAPHQL_JWT = {
     "JWT_REFRESH_TOKEN_MODEL": "core.RefreshToken",
     "JWT_GET_REFRESH_TOKEN_HANDLER": "core.tokens.get_refresh_token",
     "JWT_PAYLOAD_HANDLER": "core.tokens.jwt_payload",
+    # The user and their rights in one statement, for every authenticated request.
+    "JWT_GET_USER_BY_NATURAL_KEY_HANDLER": "core.tokens.user_by_natural_key",
 }
 
 # Login throttle (core.throttle), per window of LOGIN_LOCKOUT_SECONDS: failures per (username,

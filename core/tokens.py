@@ -47,6 +47,18 @@ def jwt_payload(user, context=None) -> dict[str, Any]:
     return payload
 
 
+def user_by_natural_key(username: str):
+    """JWT_GET_USER_BY_NATURAL_KEY_HANDLER: the token's user, with their rights read in the same
+    statement."""
+    from django.contrib.auth import get_user_model
+
+    model = get_user_model()
+    try:
+        return model.objects.with_rights().get(**{model.USERNAME_FIELD: username})
+    except model.DoesNotExist:
+        return None
+
+
 def user_for_payload(payload: dict[str, Any]):
     """The active user a verified access-token payload names, or None when the token is no
     longer good for them (disabled user, password changed since it was issued)."""

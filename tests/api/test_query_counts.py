@@ -13,8 +13,9 @@ from tests.factories import make_claim, make_claim_scene
 
 pytestmark = pytest.mark.django_db
 
-# Token check, user, rights, count, page (and each list's joined relations in the page query).
-LIST_QUERIES = 6
+# The user with their rights, the count, the page (each list's relations joined in the page
+# query), and at most one batch of related rows.
+LIST_QUERIES = 4
 
 
 @pytest.fixture
