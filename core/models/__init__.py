@@ -7,11 +7,19 @@ from `core.registers.models`; this module does not re-export them.
 """
 
 from core.models.configuration import FieldControl, ModuleConfiguration
-from core.models.framework import Language, MutationLog, Role, RoleRight, Tenant, User
+from core.models.framework import (
+    Language,
+    MutationChunk,
+    MutationLog,
+    Role,
+    RoleRight,
+    Tenant,
+    User,
+)
 from core.models.sessions import LoginThrottleEntry, RefreshToken
 from core.registers import models as _register_models  # noqa: F401  (Django's discovery)
 
 __all__ = [
-    "FieldControl", "Language", "LoginThrottleEntry", "ModuleConfiguration", "MutationLog",
-    "RefreshToken", "Role", "RoleRight", "Tenant", "User",
+    "FieldControl", "Language", "LoginThrottleEntry", "ModuleConfiguration", "MutationChunk",
+    "MutationLog", "RefreshToken", "Role", "RoleRight", "Tenant", "User",
 ]

@@ -169,6 +169,9 @@ class MutationLog(models.Model):
     uuids = models.JSONField(default=list, blank=True)
     request_date_time = models.DateTimeField(default=timezone.now, db_index=True)
     finish_date_time = models.DateTimeField(null=True, blank=True)
+    # A bulk mutation run by workers (core.bulk): rows done of rows to do, while it runs.
+    progress_done = models.PositiveIntegerField(null=True, blank=True)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -192,3 +195,29 @@ class MutationLog(models.Model):
     def visible_to(self, user) -> bool:
         return user.health_facility_id is None or (
             self.user is not None and self.user.health_facility_id == user.health_facility_id)
+
+
+class MutationChunk(models.Model):
+    """One piece of a bulk mutation run by workers (core.bulk): its input (the rows it acts on),
+    and once done, what came of it. A piece delivered twice finds itself done and changes
+    nothing again; the log is finished when every piece is done."""
+
+    tenant_path = "log__user__tenant"
+    workflow_fields = "__all__"  # written by core.bulk only
+
+    log = models.ForeignKey(MutationLog, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    data = models.JSONField(default=dict)
+    size = models.PositiveIntegerField(default=0, help_text="Rows this piece acts on.")
+    done = models.BooleanField(default=False)
+    errors = models.JSONField(default=list, blank=True)
+    uuids = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["log", "index"],
+                                               name="core_mutation_chunk_index")]
+
+    def __str__(self) -> str:
+        return f"{self.log_id} #{self.index}"

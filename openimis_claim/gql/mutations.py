@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import graphene
 
 from core.gql.errors import MutationError
 from core.gql.inputs import parse_json_input
 from core.gql.mutations import MutationOutcome, OpenIMISMutation
+from core.scoping import is_uuid
 from openimis_claim import services
+from openimis_claim.models import Claim
 from openimis_claim.services import attachments, valuation
 from openimis_claim.services.filters import uuids_from_filters
 
@@ -128,6 +131,10 @@ class ClaimMutation(OpenIMISMutation):
 
     module_name = "claim"
 
+    @classmethod
+    def bulk_rows(cls, user, data):
+        return claims_by_family(data.get("uuids") or [])
+
 
 class CreateClaimMutation(ClaimMutation):
     rights_key = "gql_mutation_create_claims_perms"
@@ -153,6 +160,25 @@ class UpdateClaimMutation(ClaimMutation):
         return _with_attachments(user, services.update_claim(user, data), data)
 
 
+def claims_by_family(uuids: list[str]) -> list[list[str]]:
+    """The claims in groups by the insuree's family, in the order given: a family's claims share
+    its policies' deductibles and ceilings and its members' limits, so workers decide them in
+    one piece, in order, as the synchronous path does (pieces run side by side would not see
+    each other's uncommitted claims)."""
+    families = dict(Claim.objects.filter(uuid__in=[u for u in uuids if is_uuid(u)])
+                    .values_list("uuid", "insuree__family_id"))
+    groups: dict[Any, list[str]] = {}
+    for uuid in uuids:
+        family = families.get(_as_uuid(uuid))
+        groups.setdefault(family if family is not None else ("alone", uuid), []).append(
+            str(uuid))
+    return list(groups.values())
+
+
+def _as_uuid(value):
+    return UUID(str(value)) if is_uuid(value) else None
+
+
 class ClaimsInput(OpenIMISMutation.Input):
     uuids = graphene.List(graphene.String)
 
@@ -168,17 +194,27 @@ class DeleteClaimsMutation(ClaimMutation):
 
 class SubmitClaimsMutation(ClaimMutation):
     rights_key = "gql_mutation_submit_claims_perms"
+    bulk = True
 
     class Input(ClaimsInput):
         additional_filters = graphene.String(
             description="JSON of `claims` filters: submit every claim they select.")
 
     @classmethod
+    def bulk_rows(cls, user, data):
+        return claims_by_family(cls._uuids(user, data))
+
+    @classmethod
     def perform(cls, user, data):
+        return services.submit_claims(user, cls._uuids(user, data))
+
+    @staticmethod
+    def _uuids(user, data) -> list[str]:
+        """The claims given, or those the filters select (when no uuid is given)."""
         uuids = data.get("uuids")
         if not uuids and data.get("additional_filters"):
             uuids = uuids_from_filters(user, data["additional_filters"])
-        return services.submit_claims(user, uuids)
+        return [str(uuid) for uuid in uuids or []]
 
 
 def _selection_mutation(name: str, field: str, action: str, rights_key: str):
@@ -189,6 +225,7 @@ def _selection_mutation(name: str, field: str, action: str, rights_key: str):
 
     return type(name, (ClaimMutation,), {
         "rights_key": rights_key, "Input": ClaimsInput, "perform": classmethod(perform),
+        "bulk": True,
         "__doc__": f"{action.capitalize()} the {field.split('_')[0]} of checked claims.",
     })
 
@@ -246,6 +283,7 @@ class DeliverClaimsReviewMutation(ClaimMutation):
 class ProcessClaimsMutation(ClaimMutation):
     rights_key = "gql_mutation_process_claims_perms"
     Input = ClaimsInput
+    bulk = True
 
     @classmethod
     def perform(cls, user, data):
@@ -259,11 +297,18 @@ class ValuateClaimsMutation(ClaimMutation):
     at their approved amounts, outside any batch run."""
 
     rights_key = "gql_mutation_valuate_claim_perms"
+    bulk = True
 
     class Input(ClaimsInput):
         year = graphene.Int()
         month = graphene.Int()
         location_uuid = graphene.String()
+
+    @classmethod
+    def bulk_rows(cls, user, data):
+        if data.get("year") is not None or data.get("month") is not None:
+            return None  # a period's batch run is one piece
+        return super().bulk_rows(user, data)
 
     @classmethod
     def perform(cls, user, data):

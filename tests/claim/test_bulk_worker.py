@@ -1,0 +1,248 @@
+"""Bulk mutations through real Celery workers on the local RabbitMQ and PostgreSQL: the same
+results as the synchronous path, nothing lost or done twice when a worker is killed in the
+middle of a piece, and a clear failure when the broker cannot be reached.
+
+The workers are separate processes (`celery -A config worker`) on the test database, so these
+tests commit their data (`transaction=True`) and run on PostgreSQL only (SQLite's test database
+lives in this process's memory).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.test import override_settings
+
+from config.celery import app as celery_app
+from core.codes import MutationStatus
+from core.models import MutationLog, Role, RoleRight, Tenant, User
+from core.registers.seeding import seed_registers
+from openimis_claim.codes import ClaimStatus
+from openimis_claim.gql.mutations import ProcessClaimsMutation, SubmitClaimsMutation
+from openimis_claim.models import Claim, ClaimDedRem, ClaimStatusHistory
+from tests.factories import ALL_CLAIM_RIGHTS
+
+BROKER = os.environ.get("TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = date(2026, 11, 1)
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql",
+                       reason="workers need a database another process can open"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _broker_reachable() -> bool:
+    try:
+        with celery_app.connection_for_write(BROKER) as conn:
+            conn.ensure_connection(max_retries=1, timeout=3)
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def queue(settings) -> Iterator[str]:
+    """This test's own queue on the broker, and the broker turned on for the mutations."""
+    if not _broker_reachable():
+        if os.environ.get("EXPECT_DATABASE_VENDOR") == "postgresql":
+            pytest.fail(f"RabbitMQ is not reachable at {BROKER}: failing, not skipping")
+        pytest.skip("RabbitMQ is not reachable")
+    name = f"test-bulk-{uuid.uuid4().hex[:8]}"
+    settings.CELERY_BROKER_URL = BROKER
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_TASK_DEFAULT_QUEUE = name
+    settings.BULK_CHUNK_SIZE = 200
+    saved = {key: celery_app.conf[key] for key in
+             ("broker_url", "task_default_queue", "task_always_eager")}
+    use_broker(BROKER, task_default_queue=name, task_always_eager=False)
+    yield name
+    use_broker(**saved)
+    with celery_app.connection_for_write(BROKER) as conn:
+        conn.default_channel.queue_delete(name)
+
+
+def use_broker(broker_url: str | None, **conf) -> None:
+    """Point this process's Celery app at `broker_url`, dropping connections it pooled (the
+    producers' pool too, which `close()` leaves: Celery has no public way to switch brokers)."""
+    celery_app.conf.update(broker_url=broker_url, **conf)
+    celery_app.close()
+    celery_app.amqp._producer_pool = None
+
+
+class Worker:
+    """A Celery worker process on the test database and this test's queue."""
+
+    def __init__(self, queue: str, delay: float = 0.0) -> None:
+        database = connection.settings_dict
+        env = {**os.environ,
+               "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
+               "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:"
+                               f"{database['PORT']}/{database['NAME']}",
+               "CELERY_BROKER_URL": BROKER, "OPENIMIS_TEST_CLAIM_DELAY": str(delay),
+               "BULK_CHUNK_SIZE": "200", "DB_CONN_MAX_AGE": "0"}
+        env.pop("EXPECT_DATABASE_VENDOR", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
+             "--concurrency", "2", "--pool", "prefork", "--loglevel", "WARNING",
+             "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "--hostname", f"{queue}-{uuid.uuid4().hex[:4]}@%h"],
+            cwd=ROOT, env=env, start_new_session=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def kill(self) -> None:
+        """SIGKILL to the worker and its pool processes: no chance to clean up."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.process.stdout.read().decode(errors="replace")[-4000:]
+
+
+def wait_for(log: MutationLog, seconds: float = 300) -> MutationLog:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        log.refresh_from_db()
+        if log.status != MutationStatus.RECEIVED:
+            return log
+        time.sleep(0.5)
+    raise AssertionError(f"mutation log {log.pk} still received after {seconds} s "
+                         f"({log.progress_done}/{log.progress_total})")
+
+
+def scheme(code: str, claims: int) -> tuple[User, list[str]]:
+    """A tenant with generated registers and `claims` entered claims of 5 lines (the same for
+    every tenant: the same seeds), and a user holding every claim right."""
+    from bench.adjudication import enter_claims
+
+    tenant = Tenant.objects.create(code=code, name=code)
+    seed_registers(tenant, insurees=300, facilities=3, seed=42, today=TODAY)
+    uuids = enter_claims(tenant, claims, random.Random(7))
+    user = User.objects.create_user(f"officer-{code}", password="pass-word-1", tenant=tenant)
+    role = Role.objects.create(tenant=tenant, name="officer")
+    RoleRight.objects.bulk_create(RoleRight(role=role, right_id=r) for r in ALL_CLAIM_RIGHTS)
+    user.roles.add(role)
+    return user, uuids
+
+
+def outcome(user: User) -> dict[str, tuple]:
+    """Every claim of the user's tenant by code: state, amounts, line verdicts, history."""
+    claims = Claim.objects.filter(tenant=user.tenant).prefetch_related("items", "services")
+    history = dict(ClaimStatusHistory.objects.filter(claim__tenant=user.tenant)
+                   .values_list("claim__code").annotate(n=Count("pk")))
+    return {claim.code: (
+        claim.status, claim.review_status, claim.feedback_status, claim.claimed,
+        claim.approved, claim.valuated, claim.rejection_reason,
+        sorted((line.status, line.rejection_reason, line.qty_approved, line.price_approved,
+                line.remunerated_amount) for line in [*claim.items.all(),
+                                                      *claim.services.all()]),
+        history.get(claim.code, 0)) for claim in claims}
+
+
+def ledger(user: User) -> dict[str, Decimal]:
+    return ClaimDedRem.objects.filter(claim__tenant=user.tenant).aggregate(
+        rows=Count("pk"), remunerated=Sum("remunerated"), deducted=Sum("deducted"),
+        exceeding=Sum("exceeding_ceiling"))
+
+
+def summary(log: MutationLog) -> tuple:
+    """A log's status, per-claim errors and claims, whatever order the pieces ran in."""
+    return log.status, sorted(log.error or [], key=lambda entry: entry.get("title", "")), \
+        sorted(log.uuids)
+
+
+def rehearsed(mutation, user, uuids: list[str]) -> tuple[MutationLog, dict, dict]:
+    """What the synchronous path makes of the claims (the mutation run in the request, then
+    rolled back): its log, every claim's outcome and the ledger."""
+    with override_settings(CELERY_BROKER_URL=None), transaction.atomic():
+        log = mutation.run(user, {"uuids": uuids})
+        expected = summary(log), outcome(user), ledger(user)
+        transaction.set_rollback(True)
+    return expected
+
+
+def test_2000_claims_submitted_by_workers_end_as_the_synchronous_path_ends_them(queue):
+    user, uuids = scheme("ASYNC", 2000)
+    expected_log, expected, _ledger = rehearsed(SubmitClaimsMutation, user, uuids)
+    assert {state[0] for state in outcome(user).values()} == {ClaimStatus.ENTERED}
+
+    log = SubmitClaimsMutation.run(user, {"uuids": uuids})
+    assert (log.status, log.progress_total) == (MutationStatus.RECEIVED, 2000)
+    sizes = list(log.chunks.values_list("size", flat=True))
+    assert len(sizes) >= 10  # about 200 claims a piece, a family's claims never cut
+    assert sum(sizes) == 2000
+
+    worker = Worker(queue)
+    try:
+        log = wait_for(log)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{worker.stop()}") from None
+    output = worker.stop()
+    assert summary(log) == expected_log, output
+    assert log.progress_done == 2000
+    assert outcome(user) == expected
+
+
+def test_a_worker_killed_in_the_middle_of_a_piece_loses_nothing_and_does_nothing_twice(
+        queue):
+    user, uuids = scheme("KILLED", 600)
+    with override_settings(CELERY_BROKER_URL=None):
+        assert SubmitClaimsMutation.run(user, {"uuids": uuids}).status in (1, 2)
+    expected_log, expected, expected_ledger = rehearsed(ProcessClaimsMutation, user, uuids)
+
+    log = ProcessClaimsMutation.run(user, {"uuids": uuids})
+    first = Worker(queue, delay=0.03)  # 200 claims: some 6 s with the piece's changes unsaved
+    time.sleep(4)
+    first.kill()
+    log.refresh_from_db()
+    assert log.status == MutationStatus.RECEIVED
+    assert log.progress_done < 600
+
+    second = Worker(queue)
+    try:
+        log = wait_for(log)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{second.stop()}") from None
+    output = second.stop()
+    assert summary(log) == expected_log, output
+    assert log.progress_done == 600
+    assert outcome(user) == expected
+    assert ledger(user) == expected_ledger
+    assert all(chunk.done for chunk in log.chunks.all())
+
+
+def test_an_unreachable_broker_fails_the_mutation_clearly_and_changes_nothing(queue, settings):
+    user, uuids = scheme("NOBROKER", 50)
+    before = outcome(user)
+    dead = "amqp://guest:guest@127.0.0.1:1//"
+    settings.CELERY_BROKER_URL = dead
+    use_broker(dead)
+
+    started = time.monotonic()
+    log = SubmitClaimsMutation.run(user, {"uuids": uuids})
+
+    assert time.monotonic() - started < 15
+    assert log.status == MutationStatus.ERROR
+    assert [entry["code"] for entry in log.error] == ["broker_unavailable"]
+    assert log.chunks.count() == 0
+    assert outcome(user) == before
