@@ -22,6 +22,7 @@ setup(
         "weasyprint>=70,<71",
         "redis>=5,<9",
         "tqdm>=4.66,<5",
+        "celery>=5.4,<6",
     ],
     extras_require={
         "dev": [

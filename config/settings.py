@@ -184,6 +184,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", Fals
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Probes and Prometheus ask the app servers directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^api/health/"]
 SILENCED_SYSTEM_CHECKS = env_list(
     "SILENCED_SYSTEM_CHECKS",
     ["security.W004", "security.W008"] if not SECURE_SSL_REDIRECT else [],
@@ -246,6 +248,10 @@ JSON_INPUT_MAX_DEPTH = env_int("JSON_INPUT_MAX_DEPTH", 20)
 
 # Claim attachments on disk (empty: stored in the database). Module config may override it.
 CLAIM_ATTACHMENTS_ROOT = os.environ.get("CLAIM_ATTACHMENTS_ROOT", "")
+
+# --- Health (core.health) -----------------------------------------------------------------------
+# Seconds the readiness probe waits for the database, the cache and the broker (together).
+HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "").strip() or 2)
 
 LOGGING = {
     "version": 1,

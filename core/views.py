@@ -1,4 +1,5 @@
-"""HTTP endpoints of core: the GraphQL endpoint and the REST current-user view."""
+"""HTTP endpoints of core: the GraphQL endpoint, the REST current-user view and the health
+probes."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from django.http import (
     JsonResponse,
 )
 from django.http.multipartparser import MultiPartParserError
+from django.views.decorators.csrf import csrf_exempt
 from graphene_django.constants import MUTATION_ERRORS_FLAG
 from graphene_django.settings import graphene_settings
 from graphene_django.views import GraphQLView, HttpError
@@ -43,6 +45,7 @@ from graphql import (
 )
 from graphql_jwt.exceptions import JSONWebTokenError
 
+from core import health
 from core.auth import CROSS_SITE_CONTENT_TYPES, is_cross_site
 from core.gql.execution import SyncExecutionContext
 from core.gql.validation import NoIntrospection, alias_limit_rule, depth_limit_rule
@@ -318,3 +321,18 @@ def current_user(request: HttpRequest) -> JsonResponse:
     if not request.user.is_authenticated:
         return json_error(401, "Authentication credentials were not provided.")
     return JsonResponse(user_json(request.user))
+
+
+@csrf_exempt
+@rest_endpoint("GET")
+def health_live(request: HttpRequest) -> JsonResponse:
+    """The process answers: nothing else is asked (a restart would not mend a dependency)."""
+    return JsonResponse({"status": health.OK})
+
+
+@csrf_exempt
+@rest_endpoint("GET")
+def health_ready(request: HttpRequest) -> JsonResponse:
+    """May this process take traffic: 200 when every dependency answers, else 503."""
+    state = health.readiness()
+    return JsonResponse(state.as_json(), status=200 if state.ok else 503)
