@@ -23,6 +23,7 @@ setup(
         "redis>=5,<9",
         "tqdm>=4.66,<5",
         "celery>=5.4,<6",
+        "prometheus-client>=0.20,<1",
     ],
     extras_require={
         "dev": [

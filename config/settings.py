@@ -6,6 +6,7 @@ with DEBUG off, start-up refuses a missing or well-known SECRET_KEY.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -185,7 +186,7 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Probes and Prometheus ask the app servers directly, over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^api/health/"]
+SECURE_REDIRECT_EXEMPT = [r"^api/health/", r"^metrics$"]
 SILENCED_SYSTEM_CHECKS = env_list(
     "SILENCED_SYSTEM_CHECKS",
     ["security.W004", "security.W008"] if not SECURE_SSL_REDIRECT else [],
@@ -249,9 +250,20 @@ JSON_INPUT_MAX_DEPTH = env_int("JSON_INPUT_MAX_DEPTH", 20)
 # Claim attachments on disk (empty: stored in the database). Module config may override it.
 CLAIM_ATTACHMENTS_ROOT = os.environ.get("CLAIM_ATTACHMENTS_ROOT", "")
 
-# --- Health (core.health) -----------------------------------------------------------------------
+# --- Health, metrics and logs (core.health, core.metrics, core.logs) ---------------------------
 # Seconds the readiness probe waits for the database, the cache and the broker (together).
 HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "").strip() or 2)
+# Who may read /metrics: clients in these networks, or a request with `Authorization: Bearer
+# <METRICS_TOKEN>` (unset: no token accepted). Anyone else gets a 404.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS: {_network!r} is not a network (e.g. 10.0.0.0/8)"
+        ) from None
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
 
 LOGGING = {
     "version": 1,

@@ -767,8 +767,9 @@ def url_patterns(resolver=None, prefix: str = "") -> list[tuple[str, URLPattern]
     return found
 
 
-# The GraphQL endpoint is the test above; the admin has its own staff login and tests.
-NOT_REST = ("api/graphql", "admin/")
+# The GraphQL endpoint is the test above; the admin has its own staff login and tests; the
+# metrics answer by network or token, not by user (tests/core/test_metrics.py).
+NOT_REST = ("api/graphql", "admin/", "metrics")
 
 # Report parameters by report name: a subject of facility 1, or a period.
 REPORT_PARAMS = {
