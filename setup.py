@@ -24,6 +24,7 @@ setup(
         "tqdm>=4.66,<5",
         "celery>=5.4,<6",
         "prometheus-client>=0.20,<1",
+        "python-json-logger>=3,<4",
     ],
     extras_require={
         "dev": [

@@ -62,6 +62,7 @@ def test_deploy_check_reports_nothing_unsilenced():
 
 @pytest.mark.parametrize(("variable", "value", "message"), [
     ("METRICS_ALLOWED_NETWORKS", "10.0.0.0/8,intranet", "'intranet' is not a network"),
+    ("LOG_FORMAT", "xml", "LOG_FORMAT must be json or text"),
 ])
 def test_start_up_refuses_a_misspelt_observability_setting(variable, value, message):
     result = manage("check", DEBUG="0", SECRET_KEY=GOOD_KEY, **{variable: value})
