@@ -22,6 +22,9 @@ setup(
         "weasyprint>=70,<71",
         "redis>=5,<9",
         "tqdm>=4.66,<5",
+        "celery>=5.4,<6",
+        "prometheus-client>=0.20,<1",
+        "python-json-logger>=3,<4",
     ],
     extras_require={
         "dev": [

@@ -6,6 +6,7 @@ with DEBUG off, start-up refuses a missing or well-known SECRET_KEY.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id every log line of the request carries, echoed as X-Request-ID.
+    "core.logs.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.auth.JWTAuthenticationMiddleware",
+    # Where the user is known: the user and tenant join the log context.
+    "core.logs.RequestUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -184,6 +189,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", Fals
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Probes and Prometheus ask the app servers directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^api/health/", r"^metrics$"]
 SILENCED_SYSTEM_CHECKS = env_list(
     "SILENCED_SYSTEM_CHECKS",
     ["security.W004", "security.W008"] if not SECURE_SSL_REDIRECT else [],
@@ -249,10 +256,37 @@ JSON_INPUT_MAX_DEPTH = env_int("JSON_INPUT_MAX_DEPTH", 20)
 # Claim attachments on disk (empty: stored in the database). Module config may override it.
 CLAIM_ATTACHMENTS_ROOT = os.environ.get("CLAIM_ATTACHMENTS_ROOT", "")
 
+# --- Health, metrics and logs (core.health, core.metrics, core.logs) ---------------------------
+# Seconds the readiness probe waits for the database, the cache and the broker (together).
+HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "").strip() or 2)
+# Who may read /metrics: clients in these networks, or a request with `Authorization: Bearer
+# <METRICS_TOKEN>` (unset: no token accepted). Anyone else gets a 404.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS: {_network!r} is not a network (e.g. 10.0.0.0/8)"
+        ) from None
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
+
+# One JSON object per line (for log shippers) or plain text (for a terminal); every line of a
+# request carries its request id, user and tenant.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or ("text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "core.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s "
+                           "[%(request_id)s %(user)s %(tenant)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                             "filters": ["request_context"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint narrates every rendering step at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},

@@ -1,4 +1,5 @@
-"""URLs: `/api/graphql`, then each loaded module's own URLs under `/api/<module>/`."""
+"""URLs: `/api/graphql`, the health probes, `/metrics`, then each loaded module's own URLs under
+`/api/<module>/`."""
 
 from importlib import import_module
 
@@ -9,7 +10,7 @@ from graphql_jwt.decorators import jwt_cookie
 
 from config.schema import assembly
 from core.modules import loaded_modules
-from core.views import OpenIMISGraphQLView
+from core.views import OpenIMISGraphQLView, health_live, health_ready, prometheus_metrics
 
 # CSRF for the GraphQL endpoint is enforced by the policy layer, per mutation, when the caller
 # authenticates with a cookie (a header token cannot be forged cross-site). Every answer sets the
@@ -21,6 +22,10 @@ graphql_view = csrf_exempt(ensure_csrf_cookie(
 urlpatterns = [
     path("api/graphql", graphql_view, name="graphql"),
     path("api/graphql/", graphql_view),
+    path("api/health/live", health_live, name="health-live"),
+    path("api/health/ready", health_ready, name="health-ready"),
+    # Not under /api/: for the monitoring system, from allowed networks or with its token.
+    path("metrics", prometheus_metrics, name="metrics"),
     path("admin/", admin.site.urls),
 ]
 

@@ -40,4 +40,6 @@ class CoreConfig(modules.OpenIMISModule):
     DEFAULT_CFG = DEFAULT_CFG
 
     def ready(self) -> None:
-        from core import checks, receivers  # noqa: F401  (registers checks and receivers)
+        # Registers the checks and receivers; `metrics` connects its Celery receivers in every
+        # process (a task worker never loads the GraphQL schema that otherwise imports it).
+        from core import checks, metrics, receivers  # noqa: F401

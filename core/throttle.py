@@ -114,10 +114,10 @@ def _address_key(address: str) -> str:
     return str(ip)
 
 
-def client_address(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or with `TRUSTED_PROXY_COUNT` proxies in front, the
-    address the outermost of them saw (counted from the right of X-Forwarded-For, since entries
-    on the left are whatever the client sent)."""
+def client_ip(request: HttpRequest) -> str:
+    """The client's address as sent: REMOTE_ADDR, or with `TRUSTED_PROXY_COUNT` proxies in
+    front, the address the outermost of them saw (counted from the right of X-Forwarded-For,
+    since entries on the left are whatever the client sent). Not checked: it may be no address."""
     address = request.META.get("REMOTE_ADDR", "")
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies > 0:
@@ -127,7 +127,12 @@ def client_address(request: HttpRequest) -> str:
         ]
         if len(hops) >= proxies:
             address = hops[-proxies]
-    return _address_key(address)
+    return address.strip()
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client as the throttle counts it (`client_ip`, an IPv6 client by its /64)."""
+    return _address_key(client_ip(request))
 
 
 def _digest(*parts: str) -> str:

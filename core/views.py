@@ -1,10 +1,12 @@
-"""HTTP endpoints of core: the GraphQL endpoint and the REST current-user view."""
+"""HTTP endpoints of core: the GraphQL endpoint, the REST current-user view, the health probes and
+the Prometheus metrics."""
 
 from __future__ import annotations
 
 import logging
 import re
 import threading
+import time
 from collections import OrderedDict
 from typing import Any
 
@@ -18,6 +20,7 @@ from django.core.exceptions import (
 )
 from django.db import connection, transaction
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
@@ -26,6 +29,7 @@ from django.http import (
     JsonResponse,
 )
 from django.http.multipartparser import MultiPartParserError
+from django.views.decorators.csrf import csrf_exempt
 from graphene_django.constants import MUTATION_ERRORS_FLAG
 from graphene_django.settings import graphene_settings
 from graphene_django.views import GraphQLView, HttpError
@@ -43,6 +47,7 @@ from graphql import (
 )
 from graphql_jwt.exceptions import JSONWebTokenError
 
+from core import health, metrics
 from core.auth import CROSS_SITE_CONTENT_TYPES, is_cross_site
 from core.gql.execution import SyncExecutionContext
 from core.gql.validation import NoIntrospection, alias_limit_rule, depth_limit_rule
@@ -150,6 +155,7 @@ class OpenIMISGraphQLView(GraphQLView):
 
     def execute_graphql_request(self, request, data, query, variables, operation_name,
                                 show_graphiql=False):
+        started = time.perf_counter()
         try:
             result = self._execute(request, query, variables, operation_name, show_graphiql)
         except HttpError:
@@ -158,6 +164,9 @@ class OpenIMISGraphQLView(GraphQLView):
             logger.exception("GraphQL request could not be validated")
             result = ExecutionResult(data=None, errors=[GraphQLError("Invalid request.")])
         request._graphql_result = result
+        if result is not None:
+            metrics.observe_graphql_request(getattr(request, "_graphql_operation", None),
+                                            result, time.perf_counter() - started)
         return result
 
     def _execute(self, request, query, variables, operation_name, show_graphiql):
@@ -176,6 +185,7 @@ class OpenIMISGraphQLView(GraphQLView):
         if isinstance(document, GraphQLError):
             return ExecutionResult(errors=[document])
         operation = get_operation_ast(document, operation_name)
+        request._graphql_operation = operation  # its name and kind label the metrics
         if request.method.lower() == "get" and operation is not None and \
                 operation.operation != OperationType.QUERY:
             if show_graphiql:
@@ -318,3 +328,28 @@ def current_user(request: HttpRequest) -> JsonResponse:
     if not request.user.is_authenticated:
         return json_error(401, "Authentication credentials were not provided.")
     return JsonResponse(user_json(request.user))
+
+
+@csrf_exempt
+@rest_endpoint("GET")
+def health_live(request: HttpRequest) -> JsonResponse:
+    """The process answers: nothing else is asked (a restart would not mend a dependency)."""
+    return JsonResponse({"status": health.OK})
+
+
+@csrf_exempt
+@rest_endpoint("GET")
+def health_ready(request: HttpRequest) -> JsonResponse:
+    """May this process take traffic: 200 when every dependency answers, else 503."""
+    state = health.readiness()
+    return JsonResponse(state.as_json(), status=200 if state.ok else 503)
+
+
+@csrf_exempt
+def prometheus_metrics(request: HttpRequest) -> HttpResponse:
+    """The metrics in Prometheus' text format, to allowed clients only; anyone else gets the
+    404 of a path that does not exist."""
+    if request.method not in ("GET", "HEAD") or not metrics.metrics_allowed(request):
+        raise Http404
+    body, content_type = metrics.render_metrics()
+    return HttpResponse(body, content_type=content_type)

@@ -767,8 +767,9 @@ def url_patterns(resolver=None, prefix: str = "") -> list[tuple[str, URLPattern]
     return found
 
 
-# The GraphQL endpoint is the test above; the admin has its own staff login and tests.
-NOT_REST = ("api/graphql", "admin/")
+# The GraphQL endpoint is the test above; the admin has its own staff login and tests; the
+# metrics answer by network or token, not by user (tests/core/test_metrics.py).
+NOT_REST = ("api/graphql", "admin/", "metrics")
 
 # Report parameters by report name: a subject of facility 1, or a period.
 REPORT_PARAMS = {
@@ -789,6 +790,7 @@ class Endpoint:
     codes: Any
     params: Any
     pdf: bool = False
+    public: bool = False  # answers everyone alike and shows no rows (the health probes)
 
 
 def _report_endpoint(route: str, report_name: str) -> Endpoint:
@@ -802,7 +804,7 @@ def _report_endpoint(route: str, report_name: str) -> Endpoint:
 def rest_endpoints() -> list[Endpoint]:
     """Every REST route (every report of a report route), each with what it needs; one this
     test does not know has no parameters, which fails it."""
-    from core.views import current_user
+    from core.views import current_user, health_live, health_ready
     from openimis_claim.views import download_attachment
     from reports.views import pdf_response
 
@@ -813,6 +815,8 @@ def rest_endpoints() -> list[Endpoint]:
         callback = pattern.callback
         if callback is current_user:
             endpoints.append(Endpoint(route, "/" + route, None, lambda world: {}))
+        elif callback in (health_live, health_ready):
+            endpoints.append(Endpoint(route, "/" + route, None, lambda world: {}, public=True))
         elif callback is download_attachment:
             endpoints.append(Endpoint(
                 route, "/" + route, lambda: rights_codes("claim", "gql_query_claims_perms"),
@@ -831,7 +835,8 @@ ENDPOINTS = rest_endpoints()
 
 def test_every_rest_endpoint_is_known():
     assert [f"no generator for endpoint {e.id}" for e in ENDPOINTS if e.params is None] == []
-    assert {"api/core/users/current_user/", "api/claim/attach"} <= {e.id for e in ENDPOINTS}
+    assert {"api/core/users/current_user/", "api/claim/attach", "api/health/live",
+            "api/health/ready"} <= {e.id for e in ENDPOINTS}
 
 
 def pdf_text(content: bytes) -> str:
@@ -853,6 +858,10 @@ def test_rest_access(world, endpoint, case):
 
     response = Client().get(endpoint.path, params, **headers)
 
+    if endpoint.public:
+        assert response.status_code == 200, response.content
+        assert set(response.json()) <= {"status", "checks", "ms"}
+        return
     refused = {"anonymous": 401, "no_right": 403 if codes else None}.get(case)
     if refused:
         assert response.status_code == refused, response.content

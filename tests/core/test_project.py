@@ -60,6 +60,17 @@ def test_deploy_check_reports_nothing_unsilenced():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("METRICS_ALLOWED_NETWORKS", "10.0.0.0/8,intranet", "'intranet' is not a network"),
+    ("LOG_FORMAT", "xml", "LOG_FORMAT must be json or text"),
+])
+def test_start_up_refuses_a_misspelt_observability_setting(variable, value, message):
+    result = manage("check", DEBUG="0", SECRET_KEY=GOOD_KEY, **{variable: value})
+
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
 @pytest.mark.django_db
 def test_seed_demo_creates_the_demo_users_once(settings):
     settings.DEBUG = True
