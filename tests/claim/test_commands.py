@@ -69,3 +69,28 @@ def test_the_acting_user_needs_the_right(claims, make_user, tenant):
 
     with pytest.raises(CommandError, match="may not process"):
         run("process", "--tenant", tenant.code, "--user", "viewer")
+
+
+def test_queue_hands_the_claims_to_the_workers_and_names_the_log(claims, make_user, tenant,
+                                                                  monkeypatch):
+    from core import bulk
+    from core.models import MutationLog
+
+    make_user(superuser=True, username="batch")
+    sent = []
+    monkeypatch.setattr(bulk, "queued", lambda: True)
+    monkeypatch.setattr(bulk.run_mutation_chunk, "apply_async",
+                        lambda args, **options: sent.append(tuple(args)))
+
+    said = run("submit", "--tenant", tenant.code, "--user", "batch", "--queue")
+
+    log = MutationLog.objects.get(mutation="SubmitClaimsMutation")
+    assert f"submit: 5 claims queued in 1 piece; mutation log {log.pk}" in said
+    assert sent == [(str(log.pk), 0)]
+    assert set(Claim.objects.values_list("status", flat=True)) == {ClaimStatus.ENTERED}
+
+
+def test_queue_without_a_broker_is_refused(claims, make_user, tenant):
+    make_user(superuser=True, username="batch")
+    with pytest.raises(CommandError, match="needs a broker"):
+        run("submit", "--tenant", tenant.code, "--user", "batch", "--queue")

@@ -1,6 +1,7 @@
 """Submit or process every claim of a tenant waiting for it, in chunks: each chunk is one
 transaction, so a crash leaves each claim either fully done or untouched, and running the command
-again carries on with what is left."""
+again carries on with what is left. With `--queue` the work goes to the Celery workers as the
+bulk mutation does (a mutation log to follow, pieces run by any number of workers)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
+from core.codes import MutationStatus
 from core.models import Tenant, User
 from core.rights import rights_codes
 from openimis_claim.codes import ClaimStatus
@@ -31,9 +33,12 @@ class Command(BaseCommand):
         parser.add_argument("--chunk", type=int, default=2000)
         parser.add_argument("--limit", type=int, default=None, help="At most this many claims.")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--queue", action="store_true",
+                            help="Queue the work for the workers (needs CELERY_BROKER_URL) and "
+                                 "print the mutation log to follow.")
 
     def handle(self, *args, step: str, tenant: str, user: str, chunk: int, limit: int | None,
-               no_progress: bool, **options) -> None:
+               no_progress: bool, queue: bool = False, **options) -> None:
         service, status, rights_key = STEPS[step]
         tenant_row = Tenant.objects.filter(code=tenant).first()
         if tenant_row is None:
@@ -46,6 +51,9 @@ class Command(BaseCommand):
         waiting = Claim.objects.filter(tenant=tenant_row, status=status,
                                        validity_to__isnull=True).order_by("pk")
         uuids = [str(u) for u in waiting.values_list("uuid", flat=True)[:limit]]
+        if queue:
+            self._queue(step, actor, uuids)
+            return
         problems = 0
         with tqdm(total=len(uuids), unit=" claims", disable=no_progress,
                   file=self.stderr._out) as bar:
@@ -58,3 +66,17 @@ class Command(BaseCommand):
         done = Claim.objects.filter(uuid__in=uuids).exclude(status=status)
         self.stdout.write(f"{step}: {done.count():,} of {len(uuids):,} claims moved on; "
                           f"{problems:,} refused")
+
+    def _queue(self, step: str, actor: User, uuids: list[str]) -> None:
+        from core import bulk
+        from openimis_claim.gql.mutations import ProcessClaimsMutation, SubmitClaimsMutation
+
+        if not bulk.queued():
+            raise CommandError("--queue needs a broker (CELERY_BROKER_URL)")
+        mutation = {"submit": SubmitClaimsMutation, "process": ProcessClaimsMutation}[step]
+        log = mutation.run(actor, {"uuids": uuids, "client_mutation_label": f"adjudicate {step}"})
+        if log.status == MutationStatus.ERROR:
+            raise CommandError(f"{step}: not queued: {log.error}")
+        pieces = log.chunks.count()
+        self.stdout.write(f"{step}: {len(uuids):,} claims queued in {pieces} "
+                          f"piece{'' if pieces == 1 else 's'}; mutation log {log.pk}")
