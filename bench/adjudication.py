@@ -8,6 +8,11 @@ with 5 lines from the facility's price lists. Prints lines per second and SQL st
 claim for each step, and the statements of one `submitClaims` of a single 5-line claim.
 Target (issue 5): at least 2,000 lines/s end to end on PostgreSQL; at most 20 statements for
 one claim.
+
+`--workers 1,2` (PostgreSQL and RabbitMQ) runs the same batch again, in a fresh database seeded
+alike, through the bulk mutations on that many Celery worker processes (core.bulk), for each
+count given; it prints their speed and whether every claim, line, history count and ledger total
+ends as the inline run left them.
 """
 
 from __future__ import annotations
@@ -113,7 +118,11 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=10_000)
     parser.add_argument("--insurees", type=int, default=20_000)
     parser.add_argument("--chunk", type=int, default=2000)
+    parser.add_argument("--workers", default="",
+                        help="comma-separated worker counts to run the batch on (e.g. 1,2)")
     options = parser.parse_args()
+    counts = [int(n) for n in options.workers.split(",") if n.strip()]
+    inline_result = None
     with throwaway_database():
         tenant = Tenant.objects.create(code="BENCH", name="Bench")
         seed_registers(tenant, insurees=options.insurees, facilities=24, seed=1, today=TODAY)
@@ -129,6 +138,8 @@ def main() -> None:
             submit_claims(user, single)
         statuses = dict(Claim.objects.values_list("status").annotate(
             n=django.db.models.Count("pk")).order_by("status"))
+        if counts:
+            inline_result = fingerprint(tenant, exclude=single)
     n = len(uuids)
     print(f"database: {connection.vendor}; {n:,} claims, {lines - 5:,} lines, "
           f"chunks of {options.chunk}")
@@ -141,6 +152,72 @@ def main() -> None:
           f"(each line submitted and processed)")
     print(f"  one 5-line claim submitted alone: {one.count} SQL statements")
     print(f"  claims by status after: {statuses}")
+    for workers in counts:
+        with throwaway_database():
+            seconds, result = on_workers(options, workers)
+        same = "identical to the inline run" if result == inline_result else "DIFFERENT"
+        print(f"  {workers} worker(s): submit and process {seconds:6.1f} s, "
+              f"{(lines - 5) / seconds:,.0f} lines/s end to end; results {same}")
+
+
+def fingerprint(tenant: Tenant, exclude: list[str] = ()) -> tuple:
+    """Every claim's state, amounts, line verdicts and history count, and the ledger totals."""
+    from django.db.models import Count, Sum
+
+    from openimis_claim.models import ClaimDedRem, ClaimStatusHistory
+
+    claims = Claim.objects.filter(tenant=tenant).exclude(uuid__in=exclude) \
+        .prefetch_related("items", "services")
+    history = dict(ClaimStatusHistory.objects.filter(claim__tenant=tenant)
+                   .exclude(claim__uuid__in=exclude).values_list("claim__code")
+                   .annotate(n=Count("pk")))
+    state = sorted((claim.code, claim.status, claim.approved, claim.valuated,
+                    claim.rejection_reason, history.get(claim.code, 0),
+                    tuple(sorted((line.status, line.rejection_reason, line.qty_approved,
+                                  line.price_approved, line.remunerated_amount)
+                                 for line in [*claim.items.all(), *claim.services.all()])))
+                   for claim in claims)
+    ledger = ClaimDedRem.objects.filter(claim__tenant=tenant).exclude(
+        claim__uuid__in=exclude).aggregate(rows=Count("pk"), paid=Sum("remunerated"),
+                                           deducted=Sum("deducted"))
+    return state, ledger
+
+
+def on_workers(options, workers: int) -> tuple[float, tuple]:
+    """The batch through the bulk mutations on `workers` worker processes: seconds, outcome."""
+    import uuid as uuid_module
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    from bench.workers import BROKER, Worker, wait_for
+    from config.celery import app
+    from openimis_claim.gql.mutations import ProcessClaimsMutation, SubmitClaimsMutation
+
+    tenant = Tenant.objects.create(code="BENCH", name="Bench")
+    seed_registers(tenant, insurees=options.insurees, facilities=24, seed=1, today=TODAY)
+    user = User.objects.create_user("bench", tenant=tenant, is_superuser=True)
+    entered = enter_claims(tenant, options.claims, random.Random(1))  # noqa: S311
+    uuids = entered[:-1]  # the inline run submits the last one alone
+    queue = f"bench-{uuid_module.uuid4().hex[:8]}"
+    app.conf.update(broker_url=BROKER, task_always_eager=False, task_default_queue=queue)
+    app.close()
+    app.amqp._producer_pool = None
+    started = [Worker(queue, concurrency=1, settings_module=settings.SETTINGS_MODULE)
+               for _ in range(workers)]
+    try:
+        with override_settings(CELERY_BROKER_URL=BROKER, CELERY_TASK_ALWAYS_EAGER=False,
+                               CELERY_TASK_DEFAULT_QUEUE=queue, BULK_CHUNK_SIZE=options.chunk):
+            began = time.perf_counter()
+            for mutation in (SubmitClaimsMutation, ProcessClaimsMutation):
+                log = wait_for(mutation.run(user, {"uuids": uuids}), seconds=3600)
+                if log.progress_done != len(uuids):
+                    raise SystemExit(f"{mutation.__name__}: {log.progress_done} of {len(uuids)}")
+            seconds = time.perf_counter() - began
+    finally:
+        for worker in started:
+            worker.stop()
+    return seconds, fingerprint(tenant, exclude=entered[-1:])
 
 
 if __name__ == "__main__":

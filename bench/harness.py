@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connection
-from django.test.utils import setup_test_environment
+from django.test.utils import setup_test_environment, teardown_test_environment
 
 
 @contextmanager
@@ -18,6 +18,7 @@ def throwaway_database() -> Iterator[None]:
         yield
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
 
 
 def analyze() -> None:

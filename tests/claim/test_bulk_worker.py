@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.test import override_settings
 
+from bench.workers import BROKER, Worker, wait_for
 from config.celery import app as celery_app
 from core.codes import MutationStatus
 from core.models import MutationLog, Role, RoleRight, Tenant, User
@@ -35,8 +32,6 @@ from openimis_claim.gql.mutations import ProcessClaimsMutation, SubmitClaimsMuta
 from openimis_claim.models import Claim, ClaimDedRem, ClaimStatusHistory
 from tests.factories import ALL_CLAIM_RIGHTS
 
-BROKER = os.environ.get("TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
-ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 1)
 
 pytestmark = [
@@ -82,52 +77,6 @@ def use_broker(broker_url: str | None, **conf) -> None:
     celery_app.conf.update(broker_url=broker_url, **conf)
     celery_app.close()
     celery_app.amqp._producer_pool = None
-
-
-class Worker:
-    """A Celery worker process on the test database and this test's queue."""
-
-    def __init__(self, queue: str, delay: float = 0.0) -> None:
-        database = connection.settings_dict
-        env = {**os.environ,
-               "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
-               "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:"
-                               f"{database['PORT']}/{database['NAME']}",
-               "CELERY_BROKER_URL": BROKER, "OPENIMIS_TEST_CLAIM_DELAY": str(delay),
-               "BULK_CHUNK_SIZE": "200", "DB_CONN_MAX_AGE": "0"}
-        env.pop("EXPECT_DATABASE_VENDOR", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
-             "--concurrency", "2", "--pool", "prefork", "--loglevel", "WARNING",
-             "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--hostname", f"{queue}-{uuid.uuid4().hex[:4]}@%h"],
-            cwd=ROOT, env=env, start_new_session=True,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-
-    def kill(self) -> None:
-        """SIGKILL to the worker and its pool processes: no chance to clean up."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> str:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        return self.process.stdout.read().decode(errors="replace")[-4000:]
-
-
-def wait_for(log: MutationLog, seconds: float = 300) -> MutationLog:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        log.refresh_from_db()
-        if log.status != MutationStatus.RECEIVED:
-            return log
-        time.sleep(0.5)
-    raise AssertionError(f"mutation log {log.pk} still received after {seconds} s "
-                         f"({log.progress_done}/{log.progress_total})")
 
 
 def scheme(code: str, claims: int) -> tuple[User, list[str]]:
