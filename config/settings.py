@@ -246,6 +246,9 @@ GRAPHENE = {
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 15)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 30)
 GRAPHQL_MAX_QUERY_BYTES = env_int("GRAPHQL_MAX_QUERY_BYTES", 100_000)
+# Rows per piece of a bulk mutation run by the workers (core.bulk); a family's claims are never
+# cut, so a piece may hold a few more.
+BULK_CHUNK_SIZE = env_int("BULK_CHUNK_SIZE", 200)
 # Parsed and validated documents kept by their text (core.views.DocumentCache).
 GRAPHQL_DOCUMENT_CACHE = env_int("GRAPHQL_DOCUMENT_CACHE", 500)
 # Input bounds (core.gql.inputs): entries of a list argument, JSON sent inside a string.
