@@ -22,6 +22,8 @@ setup(
         "weasyprint>=70,<71",
         "redis>=5,<9",
         "tqdm>=4.66,<5",
+        "gunicorn>=23,<28",
+        "whitenoise>=6.8,<7",
     ],
     extras_require={
         "dev": [
@@ -30,6 +32,7 @@ setup(
             "snapshottest==0.6.0",
             "pypdf>=5,<8",
             "ruff>=0.8,<0.18",
+            "urllib3>=2.2,<3",  # bench/load.py
         ],
     },
 )
