@@ -24,6 +24,7 @@ setup(
         "tqdm>=4.66,<5",
         "gunicorn>=23,<28",
         "whitenoise>=6.8,<7",
+        "celery>=5.4,<6",
     ],
     extras_require={
         "dev": [

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -260,6 +261,51 @@ JSON_INPUT_MAX_DEPTH = env_int("JSON_INPUT_MAX_DEPTH", 20)
 
 # Claim attachments on disk (empty: stored in the database). Module config may override it.
 CLAIM_ATTACHMENTS_ROOT = os.environ.get("CLAIM_ATTACHMENTS_ROOT", "")
+
+# --- Background and scheduled work (Celery, config/celery.py) ----------------------------------
+# Without a broker, tasks run in the calling process as they are sent: `make demo` and the tests
+# need no RabbitMQ or Redis, and a task's error reaches the caller.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
+if CELERY_BROKER_URL is None:
+    CELERY_TASK_ALWAYS_EAGER = True
+    CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = (os.environ.get("CELERY_RESULT_BACKEND") or os.environ.get("REDIS_URL")
+                         or None)
+# A task is acknowledged once it has run, and given back when its worker dies: every task must
+# therefore be idempotent (it may run twice). One message reserved per worker process at a time,
+# so a long task does not hold back others that another process could start.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 0) or None  # None: one per core
+CELERY_TASK_DEFAULT_QUEUE = "openimis"
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A web request that sends a task to an unreachable broker fails in seconds, not minutes; a worker
+# started before its broker keeps retrying.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule"))
+
+# The user scheduled jobs act as (recorded in history), by username; a platform user (no tenant)
+# reaches every tenant. Jobs refuse to run without it (core.tasks.scheduled_task_user).
+SCHEDULED_TASK_USER = os.environ.get("SCHEDULED_TASK_USER", "").strip()
+# Every periodic job, in one place: (task, module that provides it, when). Each is idempotent and
+# has a management command twin (README, "Production run"). Times are in TIME_ZONE.
+SCHEDULED_JOBS = {
+    "prune-refresh-tokens": ("core.prune_refresh_tokens", "core", crontab(hour=3, minute=30)),
+    "expire-approvals": ("openimis_approval.expire_approvals", "openimis_approval",
+                         crontab(hour=0, minute=10)),
+    "approval-deadlines": ("openimis_approval.report_deadlines", "openimis_approval",
+                           crontab(minute=5)),
+}
+CELERY_BEAT_SCHEDULE = {
+    name: {"task": task, "schedule": when}
+    for name, (task, module, when) in SCHEDULED_JOBS.items() if module in OPENIMIS_MODULES
+}
 
 LOGGING = {
     "version": 1,
