@@ -161,12 +161,15 @@ def failed(operation: str, status: int, body: dict) -> bool:
 # --- Where the CPU went ---------------------------------------------------------------------
 
 
-def _ticks(pid: int) -> int:
+def _ticks(pid: int, reaped: bool = False) -> int:
+    """CPU ticks of a process (user + system), with `reaped` those of its children that
+    exited too (a gunicorn worker replaced after max_requests)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0
-    return int(fields[11]) + int(fields[12])  # utime + stime
+    own = int(fields[11]) + int(fields[12])  # utime, stime
+    return own + (int(fields[13]) + int(fields[14]) if reaped else 0)  # cutime, cstime
 
 
 def _processes() -> Iterator[tuple[int, int, str]]:
@@ -189,35 +192,51 @@ class CpuSample:
     machine_total: int
     client: float
     server: int
-    postgres: int
+    postgres: dict[int, int]  # ticks per backend: backends come and go with the workers
 
 
-def cpu_sample(server_pid: int | None) -> CpuSample:
+def _serves(pid: int, database: str) -> bool:
+    """A PostgreSQL backend of `database` (its title: "postgres: 15/main: user database ...")."""
+    try:
+        title = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return False
+    return f" {database} " in title
+
+
+def cpu_sample(server_pid: int | None, database: str | None) -> CpuSample:
     """Machine-wide busy and total ticks, this process's CPU seconds, and the ticks of the
-    gunicorn master and workers (when started here) and of every PostgreSQL process."""
+    gunicorn master and workers (when started here) and of PostgreSQL (the backends of
+    `database` when known, else every PostgreSQL process)."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = values[3] + values[4]
     processes = list(_processes())
     server = 0
     if server_pid:
-        server = sum(_ticks(pid) for pid, parent, _ in processes
-                     if pid == server_pid or parent == server_pid)
-    postgres = sum(_ticks(pid) for pid, _, name in processes if name == "postgres")
+        server = _ticks(server_pid, reaped=True) + sum(
+            _ticks(pid) for pid, parent, _ in processes if parent == server_pid)
+    postgres = {pid: _ticks(pid) for pid, _, name in processes
+                if name == "postgres" and (database is None or _serves(pid, database))}
     return CpuSample(time.monotonic(), sum(values) - idle, sum(values), time.process_time(),
                      server, postgres)
 
 
 def cpu_shares(start: CpuSample, end: CpuSample) -> dict[str, float]:
     """Percent of one core: machine (all cores; 200 = both of a 2-core machine busy), client,
-    server, PostgreSQL."""
+    server, PostgreSQL, and the rest (other processes of the machine)."""
     hertz = os.sysconf("SC_CLK_TCK")
     wall = end.at - start.at
     cores = os.cpu_count() or 1
     total = end.machine_total - start.machine_total or 1
-    return {"machine": 100 * cores * (end.machine_busy - start.machine_busy) / total,
-            "client": 100 * (end.client - start.client) / wall,
-            "server": 100 * (end.server - start.server) / hertz / wall,
-            "postgres": 100 * (end.postgres - start.postgres) / hertz / wall}
+    shares = {"machine": 100 * cores * (end.machine_busy - start.machine_busy) / total,
+              "client": 100 * (end.client - start.client) / wall,
+              "server": 100 * (end.server - start.server) / hertz / wall,
+              # A backend that ended meanwhile is left out (its last seconds uncounted).
+              "postgres": 100 * sum(ticks - start.postgres.get(pid, 0)
+                                    for pid, ticks in end.postgres.items()) / hertz / wall}
+    shares["other"] = max(0.0, shares["machine"] - shares["client"] - shares["server"]
+                          - shares["postgres"])
+    return shares
 
 
 # --- The load -------------------------------------------------------------------------------
@@ -235,7 +254,7 @@ class Phase:
 
 
 def run_phase(url: str, token: str, requests: Requests, operation: str, clients: int,
-              seconds: float, server_pid: int | None) -> Phase:
+              seconds: float, server_pid: int | None, database: str | None) -> Phase:
     """`clients` threads send `operation` back to back for `seconds`; each answer timed."""
     samples: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
@@ -265,12 +284,12 @@ def run_phase(url: str, token: str, requests: Requests, operation: str, clients:
     threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
     for thread in threads:
         thread.start()
-    before = cpu_sample(server_pid)
+    before = cpu_sample(server_pid, database)
     stop_at[0] = time.perf_counter() + seconds
     start.wait()
     for thread in threads:
         thread.join()
-    after = cpu_sample(server_pid)
+    after = cpu_sample(server_pid, database)
     return Phase(clients, operation, sorted(s for part in samples for s in part), sum(errors),
                  seconds, cpu_shares(before, after), first_error[0] if first_error else "")
 
@@ -287,20 +306,22 @@ def print_phase(phase: Phase) -> None:
           f"{statistics.median(phase.samples) if phase.samples else float('nan'):>8.1f} "
           f"{percentile(phase.samples, 0.99):>8.1f} {phase.errors:>6} "
           f"{cpu['machine']:>8.0f} {cpu['client']:>7.0f} {cpu['server']:>7.0f} "
-          f"{cpu['postgres']:>9.0f}", flush=True)
+          f"{cpu['postgres']:>9.0f} {cpu['other']:>6.0f}", flush=True)
     if phase.first_error:
         print(f"        first error: {phase.first_error}", flush=True)
 
 
-def run_load(url: str, options: argparse.Namespace, server_pid: int | None) -> None:
+def run_load(url: str, options: argparse.Namespace, server_pid: int | None = None,
+             database: str | None = None) -> None:
     operations = [op.strip() for op in options.operations.split(",") if op.strip()]
     client_counts = [int(n) for n in options.clients.split(",")]
     print(f"server: {url}; {options.seconds:g} s per request and client count, after a "
           f"{options.warm_up:g} s warm-up; {os.cpu_count()} cores")
-    print("CPU: % of one core over the timed seconds (machine: all processes, all cores)")
+    print("CPU: % of one core over the timed seconds (machine: all processes, all cores; other: "
+          "what the machine ran besides this load)")
     print(f"{'clients':>7} {'request':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'errors':>6} {'CPU mach':>8} {'client':>7} {'server':>7} {'postgres':>9}",
-          flush=True)
+          f"{'errors':>6} {'CPU mach':>8} {'client':>7} {'server':>7} {'postgres':>9} "
+          f"{'other':>6}", flush=True)
     for clients in client_counts:
         # A fresh token per client count: a long run outlives an access token (30 minutes).
         token = Api(url).data(LOGIN, {"username": options.user,
@@ -308,9 +329,10 @@ def run_load(url: str, options: argparse.Namespace, server_pid: int | None) -> N
         requests = prepare_requests(Api(url, token))
         for operation in operations:
             if options.warm_up:
-                run_phase(url, token, requests, operation, clients, options.warm_up, None)
+                run_phase(url, token, requests, operation, clients, options.warm_up, None,
+                          None)
             print_phase(run_phase(url, token, requests, operation, clients, options.seconds,
-                                  server_pid))
+                                  server_pid, database))
 
 
 # --- --setup: a database and a server of its own ------------------------------------------
@@ -433,7 +455,7 @@ def setup_and_run(options: argparse.Namespace) -> None:
         with gunicorn(env, url, log_path) as server_pid:
             workers = worker_count(server_pid)
             print(f"gunicorn: {workers} workers, log {log_path}", flush=True)
-            run_load(url, options, server_pid)
+            run_load(url, options, server_pid, database_name(database_url))
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
         if options.drop:
@@ -469,7 +491,7 @@ def main() -> None:
     if options.setup:
         setup_and_run(options)
     else:
-        run_load(options.url, options, None)
+        run_load(options.url, options)
 
 
 if __name__ == "__main__":
