@@ -23,8 +23,10 @@ setup(
         "redis>=5,<9",
         "tqdm>=4.66,<5",
         "celery>=5.4,<6",
+        "gunicorn>=23,<28",
         "prometheus-client>=0.20,<1",
         "python-json-logger>=3,<4",
+        "whitenoise>=6.8,<7",
     ],
     extras_require={
         "dev": [
@@ -33,6 +35,7 @@ setup(
             "snapshottest==0.6.0",
             "pypdf>=5,<8",
             "ruff>=0.8,<0.18",
+            "urllib3>=2.2,<3",  # bench/load.py
         ],
     },
 )

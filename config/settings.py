@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -77,6 +78,9 @@ MIDDLEWARE = [
     # First: the request id every log line of the request carries, echoed as X-Request-ID.
     "core.logs.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the admin's) straight from the app servers, before any other middleware
+    # spends time on them: no separate file server to deploy.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.auth.JunkHeaderMiddleware",
@@ -111,6 +115,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        # A persistent connection the server closed meanwhile (restart, failover, idle timeout)
+        # is replaced before a request uses it, instead of failing that request.
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -171,7 +178,15 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "var" / "static")
+# Without DEBUG, `collectstatic` writes compressed copies and names carrying a hash of the content,
+# so WhiteNoise can let browsers cache them for ever. tests/settings.py keeps the plain storage:
+# the tests render admin pages without running collectstatic first.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+                    else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # --- Security headers and cookies -------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -279,6 +294,52 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or ("text" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured("LOG_FORMAT must be json or text")
+
+# --- Background and scheduled work (Celery, config/celery.py) ----------------------------------
+# Without a broker, tasks run in the calling process as they are sent: `make demo` and the tests
+# need no RabbitMQ or Redis, and a task's error reaches the caller.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
+if CELERY_BROKER_URL is None:
+    CELERY_TASK_ALWAYS_EAGER = True
+    CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = (os.environ.get("CELERY_RESULT_BACKEND") or os.environ.get("REDIS_URL")
+                         or None)
+# A task is acknowledged once it has run, and given back when its worker dies: every task must
+# therefore be idempotent (it may run twice). One message reserved per worker process at a time,
+# so a long task does not hold back others that another process could start.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 0) or None  # None: one per core
+CELERY_TASK_DEFAULT_QUEUE = "openimis"
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A web request that sends a task to an unreachable broker fails in seconds, not minutes; a worker
+# started before its broker keeps retrying.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule"))
+
+# The user scheduled jobs act as (recorded in history), by username; a platform user (no tenant)
+# reaches every tenant. Jobs refuse to run without it (core.tasks.scheduled_task_user).
+SCHEDULED_TASK_USER = os.environ.get("SCHEDULED_TASK_USER", "").strip()
+# Every periodic job, in one place: (task, module that provides it, when). Each is idempotent and
+# has a management command twin (README, "Production run"). Times are in TIME_ZONE.
+SCHEDULED_JOBS = {
+    "prune-refresh-tokens": ("core.prune_refresh_tokens", "core", crontab(hour=3, minute=30)),
+    "expire-approvals": ("openimis_approval.expire_approvals", "openimis_approval",
+                         crontab(hour=0, minute=10)),
+    "approval-deadlines": ("openimis_approval.report_deadlines", "openimis_approval",
+                           crontab(minute=5)),
+}
+CELERY_BEAT_SCHEDULE = {
+    name: {"task": task, "schedule": when}
+    for name, (task, module, when) in SCHEDULED_JOBS.items() if module in OPENIMIS_MODULES
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

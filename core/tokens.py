@@ -16,6 +16,7 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -144,3 +145,15 @@ def revoke_after_credential_change(user) -> None:
     if getattr(user, _REVOKE_FLAG, False):
         setattr(user, _REVOKE_FLAG, False)
         revoke_user_refresh_tokens(user)
+
+
+def prune_refresh_tokens() -> int:
+    """Delete the refresh tokens that can never be used again: revoked ones (logout, rotation,
+    a password change) and those older than JWT_REFRESH_EXPIRATION_DELTA. The same rows as
+    `manage.py cleartokens --expired` (the library's own rule, its `expired()` queryset), for
+    the daily job (core.tasks); the table otherwise grows by a row per refresh. Returns how many
+    were deleted."""
+    model = _refresh_token_model()
+    deleted, _by_model = model.objects.expired().filter(
+        Q(revoked__isnull=False) | Q(expired=True)).delete()
+    return deleted

@@ -40,6 +40,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CANCELLED: frozenset(),
 }
 
+# Requests waiting for the scheme's decision: their decision deadline runs.
+AWAITING_DECISION = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.INFO_REQUESTED, S.APPEAL_SUBMITTED})
+
 # Approvals a claim may rely on.
 GRANTED = frozenset({S.APPROVED, S.PARTIALLY_APPROVED, S.APPEAL_APPROVED})
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from core.registers.models import MONEY
@@ -17,6 +18,7 @@ from openimis_approval.codes import (
     APPROVAL_LINE_WORKFLOW_FIELDS,
     APPROVAL_TEMPLATE_WORKFLOW_FIELDS,
     APPROVAL_WORKFLOW_FIELDS,
+    AWAITING_DECISION,
     X12_CODES,
     ApprovalStatus,
     LineDecision,
@@ -104,11 +106,9 @@ class ApprovalRequest(models.Model):
         return self.extended_due_at or self.due_at
 
     def is_overdue(self, now=None) -> bool:
-        from openimis_approval.codes import ApprovalStatus as S
-
-        waiting = self.status in (S.SUBMITTED, S.UNDER_REVIEW, S.INFO_REQUESTED,
-                                  S.APPEAL_SUBMITTED)
-        return bool(waiting and self.deadline and self.deadline < (now or timezone.now()))
+        """Waiting for a decision past its deadline (`overdue_condition` in a query)."""
+        return bool(self.status in AWAITING_DECISION and self.deadline
+                    and self.deadline < (now or timezone.now()))
 
     @property
     def requested_amount(self) -> Decimal:
@@ -119,6 +119,13 @@ class ApprovalRequest(models.Model):
     def approved_amount(self) -> Decimal:
         return sum(((ln.qty_approved or 0) * (ln.price_approved or ln.price_requested)
                     for ln in self.lines.all()), Decimal("0")).quantize(CENT)
+
+
+def overdue_condition(now) -> Q:
+    """`ApprovalRequest.is_overdue` as a filter: the list's `overdue` argument and the hourly
+    deadline job count the same requests as the admin's badge."""
+    return Q(status__in=AWAITING_DECISION) & (
+        Q(extended_due_at__lt=now) | Q(extended_due_at__isnull=True, due_at__lt=now))
 
 
 class ApprovalLine(models.Model):

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import graphene
-from django.db.models import Q
 from django.utils import timezone
 
 from core.gql.policy import requires
 from core.gql.types import OrderedConnectionField
 from core.scoping import scope_queryset
 from openimis_approval import stats
-from openimis_approval.codes import GRANTED, ApprovalStatus
+from openimis_approval.codes import GRANTED
 from openimis_approval.gql import mutations as m
 from openimis_approval.gql.records import RecordsMutation, RecordsQuery
 from openimis_approval.gql.types import (
@@ -21,11 +20,8 @@ from openimis_approval.gql.types import (
     ApprovalOrderTypeGQLType,
     ApprovalRequestGQLType,
 )
-from openimis_approval.models import ApprovalRequest
+from openimis_approval.models import ApprovalRequest, overdue_condition
 from openimis_approval.orders import order_types
-
-WAITING = (ApprovalStatus.SUBMITTED, ApprovalStatus.UNDER_REVIEW, ApprovalStatus.INFO_REQUESTED,
-           ApprovalStatus.APPEAL_SUBMITTED)
 
 
 def approval_list(overdue=None, show_deleted=False):
@@ -36,9 +32,7 @@ def approval_list(overdue=None, show_deleted=False):
     if not show_deleted:
         queryset = queryset.filter(validity_to__isnull=True)
     if overdue is not None:
-        now = timezone.now()
-        late = Q(status__in=WAITING) & (Q(extended_due_at__lt=now) | Q(
-            extended_due_at__isnull=True, due_at__lt=now))
+        late = overdue_condition(timezone.now())
         queryset = queryset.filter(late) if overdue else queryset.exclude(late)
     return queryset
 

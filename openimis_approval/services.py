@@ -7,12 +7,13 @@ reviewers deciding at once exactly one decision stands."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, prefetch_related_objects
+from django.db.models import Count, Max, prefetch_related_objects
 from django.utils import timezone
 
 from core.bounds import check_bounds, decimal_problem, significant_digits
@@ -33,7 +34,13 @@ from openimis_approval.codes import (
     Priority,
     RequestType,
 )
-from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalStatusHistory
+from openimis_approval.models import (
+    ApprovalLine,
+    ApprovalRequest,
+    ApprovalStatusHistory,
+    overdue_condition,
+)
+from openimis_approval.records import follow_ups_due
 from openimis_approval.signals import approval_status_changed
 
 S = ApprovalStatus
@@ -559,3 +566,26 @@ def extend_deadline(user, request_uuid: str, days: int, reason: str) -> Mutation
                                          reason=f"deadline extended by {days} days: {reason}")
     request.save()
     return MutationOutcome(uuids=[str(request.uuid)])
+
+
+@dataclass(frozen=True)
+class TenantDeadlines:
+    tenant: str  # code
+    overdue_decisions: int
+    follow_ups_due: int
+
+
+def deadlines_passed(user, now: datetime | None = None) -> list[TenantDeadlines]:
+    """Per tenant the user reaches: requests waiting for a decision past their deadline, and
+    follow-ups due (dated today or earlier, nothing logged since). The module keeps no flag for
+    either: the requests list (`overdue`), `approvalFollowUpsDue`, the dashboard and the admin
+    compute them from the deadline and the log whenever they are shown, so nothing is written
+    here; the hourly job reports the counts, and running it again changes nothing."""
+    now = now or timezone.now()
+    requests = scope_queryset(user, ApprovalRequest.objects.filter(validity_to__isnull=True))
+    overdue = dict(requests.filter(overdue_condition(now)).values_list("tenant__code")
+                   .annotate(n=Count("pk")).order_by())
+    follow_ups = dict(follow_ups_due(user, timezone.localdate(now))
+                      .values_list("request__tenant__code").annotate(n=Count("pk")).order_by())
+    return [TenantDeadlines(code, overdue.get(code, 0), follow_ups.get(code, 0))
+            for code in sorted(overdue.keys() | follow_ups.keys())]

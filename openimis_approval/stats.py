@@ -10,10 +10,10 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from openimis_approval.codes import GRANTED, ApprovalStatus, Priority
+from openimis_approval.codes import AWAITING_DECISION, GRANTED, ApprovalStatus, Priority
 
 S = ApprovalStatus
-WAITING = (S.SUBMITTED, S.UNDER_REVIEW, S.INFO_REQUESTED, S.APPEAL_SUBMITTED)
+WAITING = AWAITING_DECISION
 
 
 def _hours(rows) -> list[float]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
@@ -15,6 +17,8 @@ from django.test import Client
 from graphql_jwt.shortcuts import get_token
 
 from core.models import Role, RoleRight, Tenant, User
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(autouse=True)
@@ -166,3 +170,16 @@ def payload_errors(payload: Any) -> list[dict[str, Any]]:
 def internal_error_entries(payload: Any) -> list[dict[str, Any]]:
     return [entry for entry in payload_errors(payload)
             if entry.get("code") == "internal_error" or entry.get("message") in INTERNAL_MESSAGES]
+
+
+def settings_in_subprocess(expression: str, **env: str) -> str:
+    """`expression` over `config.settings` read afresh in another process, under the test run's
+    environment plus `env` (DEBUG on unless given): settings that depend on the environment."""
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("OPENIMIS_MODULES", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE",
+                         "REDIS_URL", "DEBUG")}
+    result = subprocess.run(
+        [sys.executable, "-c", f"from config import settings as s; print({expression})"],
+        cwd=ROOT, env={**base, "DEBUG": "1", **env}, capture_output=True, text=True,
+        timeout=60, check=True)
+    return result.stdout.strip()

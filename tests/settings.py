@@ -16,3 +16,12 @@ if SAMPLE_MODULE not in OPENIMIS_MODULES:
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.orderapp"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Static files as in development: found in the apps by WhiteNoise, no collectstatic (and no
+# manifest of hashed names) needed before a test renders an admin page.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
