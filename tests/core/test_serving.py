@@ -27,7 +27,9 @@ GUNICORN_VARIABLES = ("BIND", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_T
 
 
 def test_whitenoise_serves_static_files_before_any_other_middleware_runs():
-    assert django_settings.MIDDLEWARE[:2] == [
+    """Only the request id (every log line's) and the security headers come first."""
+    assert django_settings.MIDDLEWARE[:3] == [
+        "core.logs.RequestContextMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "whitenoise.middleware.WhiteNoiseMiddleware",
     ]
