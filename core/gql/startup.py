@@ -132,7 +132,8 @@ class StartupQuery:
         description="The languages users may choose (a global catalogue; no login needed)."))
     user_districts = authenticated(graphene.List(
         graphene.NonNull(LocationGQLType),
-        description="The districts the caller works in (see core.registers.user_districts)."))
+        description="The districts the caller works in "
+                    "(see core.registers.queries.user_districts)."))
     user = requires("gql_query_users_profile_perms", graphene.Field(
         CurrentUserGQLType, description="The caller's own profile."))
 

@@ -19,7 +19,8 @@ USED = "What claims of the policy's family used in the policy period"
 
 
 class PolicyByInsureeGQLType(graphene.ObjectType):
-    """`core.eligibility.PolicyCoverage` under openIMIS' names (the claim page's policy panel)."""
+    """`core.registers.eligibility.PolicyCoverage` under openIMIS' names (the claim page's
+    policy panel)."""
 
     policy_uuid = graphene.String()
     product_code = graphene.String()

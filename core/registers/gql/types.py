@@ -318,7 +318,7 @@ class EligibilityConditionGQLType(graphene.ObjectType):
 
 
 class InsureeEligibilityGQLType(graphene.ObjectType):
-    """`core.eligibility.Eligibility` as clients read it."""
+    """`core.registers.eligibility.Eligibility` as clients read it."""
 
     covered = graphene.Boolean()
     reasons = graphene.List(RejectionReasonGQLType)
