@@ -58,12 +58,13 @@ def queue(settings) -> Iterator[str]:
             pytest.fail(f"RabbitMQ is not reachable at {BROKER}: failing, not skipping")
         pytest.skip("RabbitMQ is not reachable")
     name = f"test-bulk-{uuid.uuid4().hex[:8]}"
+    # Read first: Celery loads its configuration from the settings on first use.
+    saved = {key: celery_app.conf[key] for key in
+             ("broker_url", "task_default_queue", "task_always_eager")}
     settings.CELERY_BROKER_URL = BROKER
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_TASK_DEFAULT_QUEUE = name
     settings.BULK_CHUNK_SIZE = 200
-    saved = {key: celery_app.conf[key] for key in
-             ("broker_url", "task_default_queue", "task_always_eager")}
     use_broker(BROKER, task_default_queue=name, task_always_eager=False)
     yield name
     use_broker(**saved)
