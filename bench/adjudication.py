@@ -190,8 +190,7 @@ def on_workers(options, workers: int) -> tuple[float, tuple]:
     from django.conf import settings
     from django.test import override_settings
 
-    from bench.workers import BROKER, Worker, wait_for
-    from config.celery import app
+    from bench.workers import BROKER, Worker, use_broker, wait_for
     from openimis_claim.gql.mutations import ProcessClaimsMutation, SubmitClaimsMutation
 
     tenant = Tenant.objects.create(code="BENCH", name="Bench")
@@ -200,9 +199,7 @@ def on_workers(options, workers: int) -> tuple[float, tuple]:
     entered = enter_claims(tenant, options.claims, random.Random(1))  # noqa: S311
     uuids = entered[:-1]  # the inline run submits the last one alone
     queue = f"bench-{uuid_module.uuid4().hex[:8]}"
-    app.conf.update(broker_url=BROKER, task_always_eager=False, task_default_queue=queue)
-    app.close()
-    app.amqp._producer_pool = None
+    use_broker(BROKER, task_always_eager=False, task_default_queue=queue)
     started = [Worker(queue, concurrency=1, settings_module=settings.SETTINGS_MODULE)
                for _ in range(workers)]
     try:

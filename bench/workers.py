@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.db import connection
 
+from config.celery import app as celery_app
 from core.codes import MutationStatus
 from core.models import MutationLog
 
@@ -71,3 +72,22 @@ def wait_for(log: MutationLog, seconds: float = 300) -> MutationLog:
         time.sleep(0.5)
     raise AssertionError(f"mutation log {log.pk} still received after {seconds} s "
                          f"({log.progress_done}/{log.progress_total})")
+
+
+def use_broker(broker_url: str | None, **conf) -> None:
+    """Point this process's Celery app at `broker_url` (and `conf`), dropping the connections it
+    pooled, the producers' pool too, which `close()` leaves: Celery has no public way to switch
+    brokers."""
+    celery_app.conf.update(broker_url=broker_url, **conf)
+    celery_app.close()
+    celery_app.amqp._producer_pool = None
+
+
+def finished(worker: Worker, log: MutationLog, seconds: float = 300) -> tuple[MutationLog, str]:
+    """Wait for the log to finish, then stop the worker: the log and what the worker printed
+    (in the failure's message when the log does not finish)."""
+    try:
+        log = wait_for(log, seconds)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{worker.stop()}") from None
+    return log, worker.stop()

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.test import override_settings
 
-from bench.workers import BROKER, Worker, wait_for
+from bench.workers import BROKER, Worker, finished, use_broker
 from config.celery import app as celery_app
 from core.codes import MutationStatus
 from core.models import MutationLog, Role, RoleRight, Tenant, User
@@ -70,14 +70,6 @@ def queue(settings) -> Iterator[str]:
     use_broker(**saved)
     with celery_app.connection_for_write(BROKER) as conn:
         conn.default_channel.queue_delete(name)
-
-
-def use_broker(broker_url: str | None, **conf) -> None:
-    """Point this process's Celery app at `broker_url`, dropping connections it pooled (the
-    producers' pool too, which `close()` leaves: Celery has no public way to switch brokers)."""
-    celery_app.conf.update(broker_url=broker_url, **conf)
-    celery_app.close()
-    celery_app.amqp._producer_pool = None
 
 
 def scheme(code: str, claims: int) -> tuple[User, list[str]]:
@@ -142,12 +134,7 @@ def test_2000_claims_submitted_by_workers_end_as_the_synchronous_path_ends_them(
     assert len(sizes) >= 10  # about 200 claims a piece, a family's claims never cut
     assert sum(sizes) == 2000
 
-    worker = Worker(queue)
-    try:
-        log = wait_for(log)
-    except AssertionError as exc:
-        raise AssertionError(f"{exc}\n{worker.stop()}") from None
-    output = worker.stop()
+    log, output = finished(Worker(queue), log)
     assert summary(log) == expected_log, output
     assert log.progress_done == 2000
     assert outcome(user) == expected
@@ -168,12 +155,7 @@ def test_a_worker_killed_in_the_middle_of_a_piece_loses_nothing_and_does_nothing
     assert log.status == MutationStatus.RECEIVED
     assert log.progress_done < 600
 
-    second = Worker(queue)
-    try:
-        log = wait_for(log)
-    except AssertionError as exc:
-        raise AssertionError(f"{exc}\n{second.stop()}") from None
-    output = second.stop()
+    log, output = finished(Worker(queue), log)
     assert summary(log) == expected_log, output
     assert log.progress_done == 600
     assert outcome(user) == expected
