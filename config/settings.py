@@ -334,6 +334,7 @@ SCHEDULED_JOBS = {
                          crontab(hour=0, minute=10)),
     "approval-deadlines": ("openimis_approval.report_deadlines", "openimis_approval",
                            crontab(minute=5)),
+    "prune-report-outputs": ("reports.prune_report_outputs", "reports", crontab(minute=20)),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": when}

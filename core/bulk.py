@@ -97,7 +97,8 @@ def enqueue(mutation, log: MutationLog, user, data: dict[str, Any]) -> None:
                             "Try again later.", code="broker_unavailable") from exc
 
 
-def refusal(mutation, user, tenant_id: int | None) -> list[dict[str, Any]] | None:
+def refusal(mutation, user, tenant_id: int | None,
+            data: dict[str, Any]) -> list[dict[str, Any]] | None:
     """Why the user may no longer run the mutation, when they may not (re-checked by the
     worker: a user disabled, stripped of the right or moved since the request)."""
     from core.gql.policy import holds_rights
@@ -107,7 +108,7 @@ def refusal(mutation, user, tenant_id: int | None) -> list[dict[str, Any]] | Non
     if user.tenant_id != tenant_id:
         return [error_entry("The user who asked for this moved to another scheme",
                             code="forbidden")]
-    if not holds_rights(mutation.policy(), user):
+    if not holds_rights(mutation.policy(), user, data):
         return [error_entry("The user who asked for this no longer holds the right",
                             code="forbidden")]
     return None
@@ -129,7 +130,7 @@ def run_chunk(log_id: str, index: int) -> bool:
         log = chunk.log
         mutation = mutation_class(log.module, log.mutation)
         data = {k: v for k, v in chunk.data.items() if k != "_tenant_id"}
-        errors = refusal(mutation, log.user, chunk.data.get("_tenant_id"))
+        errors = refusal(mutation, log.user, chunk.data.get("_tenant_id"), data)
         uuids: list[str] = []
         if errors is None:
             try:

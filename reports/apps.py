@@ -6,6 +6,8 @@ DEFAULT_CFG = {
     "render_timeout_seconds": 20,
     "render_max_memory_mb": 256,
     "max_pdf_bytes": 20_000_000,
+    # How long a PDF rendered by `renderReport` is kept for download.
+    "output_keep_hours": 72,
 }
 
 

@@ -5,13 +5,21 @@ from __future__ import annotations
 import graphene
 from django.utils import timezone
 
-from core.gql.errors import MutationError
+from core.gql.errors import MutationError, error_entry
 from core.gql.mutations import MutationOutcome, OpenIMISMutation
 from core.gql.policy import authenticated
-from core.rights import rights_codes
 from reports.models import ReportDefinition
-from reports.registry import get_report, registered_reports
+from reports.registry import ReportNotFound, ReportParameterError, get_report, registered_reports
 from reports.rendering import ReportRenderError, overrides_in_force, render_pdf
+from reports.services import (
+    MAX_PARAMETER_LENGTH,
+    MAX_PARAMETERS,
+    ReportForbidden,
+    UnknownReport,
+    may_run,
+    output_url,
+    render_to_output,
+)
 
 
 class ReportGQLType(graphene.ObjectType):
@@ -32,7 +40,7 @@ class Query(graphene.ObjectType):
             ReportGQLType(name=r.name, description=r.description, module=r.module,
                           has_override=r.name in in_force)
             for r in registered_reports()
-            if user.has_rights(*rights_codes(r.module, r.rights_key))
+            if may_run(user, r)
         ]
 
 
@@ -77,5 +85,91 @@ class SaveReportOverrideMutation(OpenIMISMutation):
         return save_override(user, data)
 
 
+class ReportParameterInput(graphene.InputObjectType):
+    """One of the report's parameters, as its PDF endpoint takes them in the query string
+    (`uuid`, `dateFrom`, `healthFacility`, ...)."""
+
+    name = graphene.String(required=True)
+    value = graphene.String(required=True)
+
+
+def report_params(data) -> dict[str, str]:
+    return {p["name"]: p["value"] for p in data.get("params") or []}
+
+
+def params_problems(data) -> list[dict]:
+    given = data.get("params") or []
+    if len(given) > MAX_PARAMETERS:
+        return [error_entry(f"At most {MAX_PARAMETERS} parameters", code="invalid_parameters",
+                            detail="params")]
+    names = [p["name"] for p in given]
+    for name in names:
+        if names.count(name) > 1:
+            return [error_entry(f"Parameter {name[:MAX_PARAMETER_LENGTH]!r} is given twice",
+                                code="invalid_parameters", detail="params")]
+    for p in given:
+        if not p["name"] or len(p["name"]) > MAX_PARAMETER_LENGTH or \
+                len(p["value"]) > MAX_PARAMETER_LENGTH:
+            return [error_entry(f"A parameter's name and value are 1 to "
+                                f"{MAX_PARAMETER_LENGTH} characters", code="invalid_parameters",
+                                detail="params")]
+    return []
+
+
+class RenderReportMutation(OpenIMISMutation):
+    """Render a report in the background: the answer comes at once, and the mutation log (poll
+    `mutationLogs`) gives the PDF's uuid in `uuids` and its download address in `jsonExt.url`
+    (`/api/report/output/?uuid=<uuid>`, for the same user only, kept `output_keep_hours`). With a
+    broker configured a worker renders it; without one (`make demo`) it is rendered in the
+    request. The report's own right is needed, checked here and again by the worker."""
+
+    module_name = "report"
+    rights_key = None  # the report's own right, named by `input_rights`
+    bulk = True
+
+    class Input(OpenIMISMutation.Input):
+        name = graphene.String(required=True)
+        params = graphene.List(graphene.NonNull(ReportParameterInput))
+
+    @classmethod
+    def input_rights(cls, data) -> tuple[str, str] | None:
+        report = get_report(data.get("name") or "")
+        return (report.module, report.rights_key) if report is not None else None
+
+    @classmethod
+    def bulk_rows(cls, user, data):
+        return None  # one render, one piece
+
+    @classmethod
+    def validate(cls, user, data) -> list[dict]:
+        if get_report(data.get("name") or "") is None:
+            return [error_entry(f"No report {data.get('name')}", code="not_found",
+                                detail="name")]
+        return params_problems(data)
+
+    @classmethod
+    def perform(cls, user, data):
+        try:
+            output = render_to_output(user, data["name"], report_params(data))
+        except UnknownReport as exc:
+            raise MutationError(str(exc), code="not_found", detail="name") from None
+        except ReportForbidden:
+            raise MutationError("Unauthorized", code="forbidden") from None
+        except ReportNotFound:
+            raise MutationError("Not found", code="not_found", detail="params") from None
+        except ReportParameterError as exc:
+            raise MutationError(str(exc), code="invalid_parameters", detail="params") from None
+        except ReportRenderError as exc:
+            raise MutationError(str(exc), code="render_failed") from None
+        return MutationOutcome(uuids=[str(output.pk)])
+
+    @classmethod
+    def finish(cls, log, errors, outcome=None) -> None:
+        if outcome is not None and outcome.uuids:
+            outcome.json_ext = {"url": output_url(outcome.uuids[0])}
+        super().finish(log, errors, outcome)
+
+
 class Mutation(graphene.ObjectType):
     save_report_override = SaveReportOverrideMutation.Field()
+    render_report = RenderReportMutation.Field()

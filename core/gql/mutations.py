@@ -147,9 +147,17 @@ class OpenIMISMutation(graphene.relay.ClientIDMutation):
         return cls._payload(cls.run(info.context.user, clean_input(raw)))
 
     @classmethod
+    def input_rights(cls, data: dict[str, Any]) -> tuple[str, str] | None:
+        """A right the input selects, besides `rights_key`, as (module, rights key): for a
+        mutation whose right depends on what it is asked to do (a report's own right)."""
+        return None
+
+    @classmethod
     def policy(cls) -> Policy:
         """Who may run it: the same policy whether the call comes from GraphQL or elsewhere."""
-        return Policy(module=cls.module_name, rights_key=cls.rights_key)
+        selects = cls.input_rights.__func__ is not OpenIMISMutation.input_rights.__func__
+        return Policy(module=cls.module_name, rights_key=cls.rights_key,
+                      input_rights=cls.input_rights if selects else None)
 
     @classmethod
     def run(cls, user, data: dict[str, Any]) -> MutationLog:
@@ -238,8 +246,15 @@ class OpenIMISMutation(graphene.relay.ClientIDMutation):
         return log, not retried
 
     @classmethod
+    def validate(cls, user, data: dict[str, Any]) -> list[dict[str, Any]]:
+        """The mutation's own checks before anything is done or queued (then the modules'
+        validate signal): a bulk mutation's input is refused here, in the request, rather than
+        later on a worker."""
+        return []
+
+    @classmethod
     def _validate(cls, signals, user, data: dict[str, Any]) -> list[dict[str, Any]]:
-        errors: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = list(cls.validate(user, data))
         for _receiver, response in signals.validate.send(sender=cls, user=user, data=data):
             if response:
                 errors.extend(response)

@@ -8,6 +8,7 @@ the root resolvers, reading the codes from module configuration at call time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,12 +27,24 @@ POLICY_ATTR = "_openimis_policy"
 @dataclass(frozen=True)
 class Policy:
     """`module`/`rights_key` name the configured codes; `public` fields need no login;
-    `csrf_exempt` mutations may run from a JWT cookie without a CSRF token (the auth ones)."""
+    `csrf_exempt` mutations may run from a JWT cookie without a CSRF token (the auth ones);
+    `input_rights(input)` names a further right that the mutation's input selects, as
+    `(module, rights key)` or None (`renderReport`: each report's own right)."""
 
     module: str | None = None
     rights_key: str | None = None
     public: bool = False
     csrf_exempt: bool = False
+    input_rights: Callable[[dict[str, Any]], tuple[str, str] | None] | None = None
+
+    def codes(self, data: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+        """The (module, rights key) pairs a call with input `data` needs."""
+        needed = [(self.module, self.rights_key)] if self.rights_key else []
+        if self.input_rights is not None:
+            extra = self.input_rights(data or {})
+            if extra is not None:
+                needed.append(extra)
+        return needed
 
 
 def _mounted(field: Any) -> graphene.Field:
@@ -73,7 +86,7 @@ def csrf_failure(request) -> bool:
     return middleware.process_view(request, lambda req: None, (), {}) is not None
 
 
-def enforce(policy: Policy, info: GraphQLResolveInfo) -> None:
+def enforce(policy: Policy, info: GraphQLResolveInfo, args: dict[str, Any] | None = None) -> None:
     request = info.context
     if policy.public:
         return
@@ -87,16 +100,15 @@ def enforce(policy: Policy, info: GraphQLResolveInfo) -> None:
         and csrf_failure(request)
     ):
         raise Forbidden("CSRF token missing or incorrect")
-    if not holds_rights(policy, user):
+    if not holds_rights(policy, user, (args or {}).get("input")):
         raise Forbidden()
 
 
-def holds_rights(policy: Policy, user) -> bool:
-    """Whether `user` holds the codes the policy's rights key names now; other entry points
-    (admin actions, commands) ask this instead of checking rights their own way."""
-    if policy.rights_key is None:
-        return True
-    return user.has_rights(*rights_codes(policy.module, policy.rights_key))
+def holds_rights(policy: Policy, user, data: dict[str, Any] | None = None) -> bool:
+    """Whether `user` holds the codes the policy names now (for a mutation with input `data`);
+    other entry points (admin actions, commands, workers) ask this instead of checking rights
+    their own way."""
+    return all(user.has_rights(*rights_codes(module, key)) for module, key in policy.codes(data))
 
 
 def guard_schema(graphql_schema, policies: dict[tuple[str, str], Policy]) -> None:
@@ -125,7 +137,7 @@ def _guarded_root(resolve, policy: Policy | None):
     def guarded(root, info, **args):
         if policy is None:
             raise Forbidden()
-        enforce(policy, info)
+        enforce(policy, info, args)
         return checked(root, info, **args)
 
     return guarded

@@ -64,6 +64,7 @@ from openimis_approval.models import (
 )
 from openimis_claim.codes import ClaimStatus, ReviewStatus
 from openimis_claim.models import BatchRun, Claim, ClaimAttachment, ClaimVersion
+from reports.models import ReportOutput
 from reports.registry import get_report, registered_reports
 from tests.conftest import internal_error_entries, post_graphql
 from tests.factories import make_claim, make_claim_scene, make_facility, make_location_chain
@@ -89,9 +90,10 @@ def policy_of(root: str, name: str) -> Policy:
     return assembly.policies[(ROOTS[root].name, name)]
 
 
-def codes_of(policy: Policy) -> tuple[int, ...]:
-    """The codes the policy asks for now (`()`: any logged-in user, or anyone if public)."""
-    return rights_codes(policy.module, policy.rights_key) if policy.rights_key else ()
+def codes_of(policy: Policy, data: dict[str, Any] | None = None) -> tuple[int, ...]:
+    """The codes the policy asks for now, of a call with input `data` (`()`: any logged-in
+    user, or anyone if public)."""
+    return tuple(code for module, key in policy.codes(data) for code in rights_codes(module, key))
 
 
 # --- The scene ------------------------------------------------------------------------------
@@ -215,6 +217,12 @@ def build_world() -> SimpleNamespace:
         codes = rights_codes(report.module, report.rights_key)
         if codes not in world.holders:
             world.holders[codes] = _user(tenant, f"gen-holder-{len(world.holders)}", codes)
+    # A report rendered in the background for its holder: only they may download it.
+    overview = get_report("claims_overview")
+    world.report_output = ReportOutput.objects.create(
+        tenant=tenant, user=world.holders[rights_codes(overview.module, overview.rights_key)],
+        name=overview.name, filename="overview.pdf", pdf=PDF, size=len(PDF),
+        expires_at=timezone.now() + timedelta(days=1))
     if apps.is_installed("tests.sampleapp"):  # the test settings' sample module
         from tests.sampleapp.models import Note
 
@@ -698,8 +706,8 @@ def test_the_cases_cover_every_root_field_and_the_scene_every_facility_rule(worl
 @pytest.mark.parametrize(("root", "name"), ROOT_FIELDS, ids=[f"{r}.{n}" for r, n in ROOT_FIELDS])
 def test_root_field_access(world, client, root, name, case):
     policy = policy_of(root, name)
-    codes = codes_of(policy)
     document = build_document(world, root, name)
+    codes = codes_of(policy, document.variables.get("input"))
     user = {
         "anonymous": None, "no_right": world.no_right, "holder": world.holders[codes],
         "other_tenant": world.other_tenant_user, "other_facility": world.other_facility_user,
@@ -791,6 +799,7 @@ class Endpoint:
     params: Any
     pdf: bool = False
     public: bool = False  # answers everyone alike and shows no rows (the health probes)
+    owner_only: bool = False  # the holder's own row: every other user is answered 404
 
 
 def _report_endpoint(route: str, report_name: str) -> Endpoint:
@@ -806,7 +815,7 @@ def rest_endpoints() -> list[Endpoint]:
     test does not know has no parameters, which fails it."""
     from core.views import current_user, health_live, health_ready
     from openimis_claim.views import download_attachment
-    from reports.views import pdf_response
+    from reports.views import output_response, pdf_response
 
     endpoints = []
     for route, pattern in url_patterns():
@@ -821,6 +830,11 @@ def rest_endpoints() -> list[Endpoint]:
             endpoints.append(Endpoint(
                 route, "/" + route, lambda: rights_codes("claim", "gql_query_claims_perms"),
                 lambda world: {"id": str(world.attachment.uuid)}))
+        elif callback is output_response:
+            endpoints.append(Endpoint(
+                route, "/" + route,
+                lambda: rights_codes("claim", "gql_query_claims_overview_perms"),
+                lambda world: {"uuid": str(world.report_output.pk)}, pdf=True, owner_only=True))
         elif callback is pdf_response and "report_name" in pattern.default_args:
             endpoints.append(_report_endpoint(route, pattern.default_args["report_name"]))
         elif callback is pdf_response:
@@ -836,7 +850,7 @@ ENDPOINTS = rest_endpoints()
 def test_every_rest_endpoint_is_known():
     assert [f"no generator for endpoint {e.id}" for e in ENDPOINTS if e.params is None] == []
     assert {"api/core/users/current_user/", "api/claim/attach", "api/health/live",
-            "api/health/ready"} <= {e.id for e in ENDPOINTS}
+            "api/health/ready", "api/report/output/"} <= {e.id for e in ENDPOINTS}
 
 
 def pdf_text(content: bytes) -> str:
@@ -861,6 +875,9 @@ def test_rest_access(world, endpoint, case):
     if endpoint.public:
         assert response.status_code == 200, response.content
         assert set(response.json()) <= {"status", "checks", "ms"}
+        return
+    if endpoint.owner_only and case != "holder":
+        assert response.status_code == (401 if case == "anonymous" else 404), response.content
         return
     refused = {"anonymous": 401, "no_right": 403 if codes else None}.get(case)
     if refused:

@@ -256,6 +256,8 @@ BASELINES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "extendApprovalDeadline": lambda s: {"uuid": str(s.under_review.uuid), "days": 3,
                                          "reason": "Waiting for the lab"},
     "saveReportOverride": lambda s: {"name": s.report, "template": "<p>{{ title }}</p>"},
+    "renderReport": lambda s: {"name": "claims_overview", "params": [
+        {"name": "dateFrom", "value": "2025-01-01"}, {"name": "dateTo", "value": "2025-12-31"}]},
     "createNote": lambda s: {"title": "A note"},
     "tokenAuth": lambda s: {"username": "root-of-t1", "password": "pass-word-1"},
     "changePassword": lambda s: {"oldPassword": "pass-word-1",

@@ -44,7 +44,7 @@ def test_every_scheduled_job_names_a_registered_task():
     scheduled = {job["task"] for job in celery_app.conf.beat_schedule.values()}
 
     assert scheduled == {"core.prune_refresh_tokens", "openimis_approval.expire_approvals",
-                         "openimis_approval.report_deadlines"}
+                         "openimis_approval.report_deadlines", "reports.prune_report_outputs"}
     assert scheduled <= set(celery_app.tasks)
 
 
@@ -52,7 +52,7 @@ def test_a_module_left_out_takes_its_scheduled_jobs_with_it():
     jobs = settings_in_subprocess("sorted(s.CELERY_BEAT_SCHEDULE)",
                                   OPENIMIS_MODULES="openimis_claim,reports")
 
-    assert jobs == "['prune-refresh-tokens']"
+    assert jobs == "['prune-refresh-tokens', 'prune-report-outputs']"
 
 
 def test_a_broker_turns_in_process_tasks_off_and_redis_keeps_results():

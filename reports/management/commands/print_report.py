@@ -10,9 +10,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from core.models import User
-from core.rights import rights_codes
-from reports.registry import ReportNotFound, ReportParameterError, get_report
-from reports.rendering import ReportRenderError, render_pdf
+from reports.registry import ReportNotFound, ReportParameterError
+from reports.rendering import ReportRenderError
+from reports.services import ReportForbidden, UnknownReport, render
 
 
 class Command(BaseCommand):
@@ -26,20 +26,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, report: str, user: str, param: list[str], out: Path,
                **options) -> None:
-        found = get_report(report)
-        if found is None:
-            raise CommandError(f"No report {report}")
         actor = User.objects.filter(username=user, is_active=True).first()
         if actor is None:
             raise CommandError(f"No active user {user}")
-        if not actor.has_rights(*rights_codes(found.module, found.rights_key)):
-            raise CommandError(f"{user} may not run {report}")
         params = dict(item.split("=", 1) for item in param if "=" in item)
         try:
-            pdf = render_pdf(found, found.context(actor, params), actor.tenant_id)
+            rendered = render(actor, report, params)
+        except UnknownReport as exc:
+            raise CommandError(str(exc)) from None
+        except ReportForbidden:
+            raise CommandError(f"{user} may not run {report}") from None
         except ReportNotFound:
             raise CommandError("Not found") from None
         except (ReportParameterError, ReportRenderError) as exc:
             raise CommandError(str(exc)) from None
-        out.write_bytes(pdf)
-        self.stdout.write(f"{out} ({len(pdf):,} bytes)")
+        out.write_bytes(rendered.pdf)
+        self.stdout.write(f"{out} ({len(rendered.pdf):,} bytes)")
