@@ -186,3 +186,18 @@ def _ensure_django() -> None:
         import django
 
         django.setup()
+
+
+def allow_in_worker_pool() -> None:
+    """Let a Celery pool process start render children (`renderReport` on a worker).
+
+    Celery's prefork pool (billiard) marks its processes daemonic, and multiprocessing refuses
+    children to a daemonic process, a guard against children orphaned when it exits. A render
+    child cannot outlive its bound: it is killed at the time limit and joined before
+    `run_bounded` returns, and the forkserver ends with the pipe of the process that started
+    it. Only this process's own flag changes; the pool still stops it as a daemon. Its
+    authentication key keeps its value in the standard library's type, which the forkserver
+    can send (billiard's own refuses to be pickled outside billiard)."""
+    config = multiprocessing.current_process()._config
+    config["daemon"] = False
+    config["authkey"] = multiprocessing.process.AuthenticationString(bytes(config["authkey"]))

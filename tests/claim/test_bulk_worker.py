@@ -178,3 +178,28 @@ def test_an_unreachable_broker_fails_the_mutation_clearly_and_changes_nothing(qu
     assert [entry["code"] for entry in log.error] == ["broker_unavailable"]
     assert log.chunks.count() == 0
     assert outcome(user) == before
+
+
+def test_a_long_report_is_rendered_by_a_worker_and_downloads(queue, client):
+    """The render's bounded child process starts from a worker's pool process as from gunicorn."""
+    from graphql_jwt.shortcuts import get_token
+
+    from reports.models import ReportOutput
+    from reports.schema import RenderReportMutation
+
+    user, _uuids = scheme("REPORT", 40)
+    params = [{"name": "dateFrom", "value": "2026-01-01"},
+              {"name": "dateTo", "value": "2026-12-31"}]
+
+    log = RenderReportMutation.run(user, {"name": "claims_overview", "params": params})
+    assert log.status == MutationStatus.RECEIVED
+    assert not ReportOutput.objects.exists()
+
+    log, output = finished(Worker(queue), log)
+    assert (log.status, log.error) == (MutationStatus.SUCCESS, None), output
+    (kept,) = ReportOutput.objects.filter(user=user)
+    assert log.uuids == [str(kept.pk)]
+    response = client.get(log.json_ext["url"], HTTP_AUTHORIZATION=f"JWT {get_token(user)}")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    assert response.content == bytes(kept.pdf)
