@@ -6,7 +6,7 @@ setup(
     description="Claims and pre-authorization backend in openIMIS module style (Django + GraphQL)",
     python_requires=">=3.11,<3.12",
     packages=find_packages(include=["config*", "core*", "openimis_claim*", "openimis_approval*",
-                                    "reports*"]),
+                                    "reports*", "api_fhir_r4*"]),
     include_package_data=True,
     package_data={"core": ["registers/data/*.csv"]},
     install_requires=[
@@ -34,6 +34,7 @@ setup(
             "pytest-django>=4.9,<5",
             "snapshottest==0.6.0",
             "pypdf>=5,<8",
+            "fhir.resources==8.3.0",  # validates every FHIR resource the tests receive
             "ruff>=0.8,<0.18",
             "urllib3>=2.2,<3",  # bench/load.py
         ],
