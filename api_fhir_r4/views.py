@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from api_fhir_r4.auth import basic_user, login_answer
 from api_fhir_r4.errors import FhirError, error_response, fhir_response
 from api_fhir_r4.paging import PAGE_PARAMS, searchset
-from api_fhir_r4.resources.base import RESOURCES, Context, FhirResource
+from api_fhir_r4.resources.base import OPERATIONS, RESOURCES, Context, FhirResource
 from core.gql.errors import MutationError
 from core.gql.policy import csrf_failure
 from core.http import ParameterError, check_query_parameters
@@ -120,13 +120,13 @@ def _dispatch(request: HttpRequest, handler: FhirResource,
                   {k: v for k, v in params.items() if k not in PAGE_PARAMS and k})
     method = request.method
     if resource_id is not None and resource_id.startswith("$"):
-        operation = handler.operations.get(resource_id)
+        operation = OPERATIONS.get((handler.type_name, resource_id))
         if operation is None:
             raise FhirError(404, f"{handler.type_name} has no operation {resource_id[:40]}")
         if method != "POST":
             raise FhirError(405, f"{resource_id} takes POST")
-        _check_rights(user, handler.write_rights)
-        return _write(lambda: getattr(handler, operation)(ctx, read_body(request)))
+        _check_rights(user, operation.rights)
+        return _write(lambda: operation.run(ctx, read_body(request)))
     if method == "GET":
         _check_rights(user, handler.read_rights)
         if resource_id is None:

@@ -4,6 +4,7 @@ writing or an operation does. The rules stay in the modules' services; a resourc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -41,8 +42,6 @@ class FhirResource:
     write_rights: ClassVar[tuple[Rights, ...]] = ()
     # Search parameters understood besides paging (`page-offset`, `_count`); others are 400.
     search_params: ClassVar[frozenset[str]] = frozenset()
-    # Operations by name (`$submit`) on the type: method name on this class.
-    operations: ClassVar[dict[str, str]] = {}
 
     def rows(self, ctx: Context) -> QuerySet:
         raise NotImplementedError
@@ -83,3 +82,25 @@ RESOURCES: dict[str, FhirResource] = {}
 def register(resource: type[FhirResource]) -> type[FhirResource]:
     RESOURCES[resource.type_name] = resource()
     return resource
+
+
+@dataclass(frozen=True)
+class Operation:
+    """`POST Type/$name`: `run(ctx, body) -> (status, resource)` with `rights` held."""
+
+    run: Callable[[Context, dict[str, Any]], tuple[int, dict[str, Any]]]
+    rights: tuple[Rights, ...]
+
+
+# (type name, "$name") -> Operation: a module adds operations to a type without touching it.
+OPERATIONS: dict[tuple[str, str], Operation] = {}
+
+
+def add_operation(type_name: str, name: str, rights: tuple[Rights, ...]) -> Callable:
+    """Decorator: `@add_operation("Claim", "$submit", rights=(...))` on `run(ctx, body)`."""
+
+    def decorate(run):
+        OPERATIONS[type_name, name] = Operation(run, rights)
+        return run
+
+    return decorate
