@@ -776,8 +776,9 @@ def url_patterns(resolver=None, prefix: str = "") -> list[tuple[str, URLPattern]
 
 
 # The GraphQL endpoint is the test above; the admin has its own staff login and tests; the
-# metrics answer by network or token, not by user (tests/core/test_metrics.py).
-NOT_REST = ("api/graphql", "admin/", "metrics")
+# metrics answer by network or token, not by user (tests/core/test_metrics.py); FHIR has its own
+# generated test over every resource type (tests/fhir/test_generated.py).
+NOT_REST = ("api/graphql", "admin/", "metrics", "api/api_fhir_r4/")
 
 # Report parameters by report name: a subject of facility 1, or a period.
 REPORT_PARAMS = {

@@ -21,6 +21,7 @@ import copy
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.db import transaction
@@ -212,3 +213,17 @@ def test_hostile_bodies_never_give_a_500(world, client, label):
         if answer.status >= 400:
             assert answer.body["resourceType"] == "OperationOutcome", answer.body
     assert 500 not in statuses
+
+
+@pytest.mark.parametrize("type_name", TYPES)
+def test_hostile_query_strings_are_refused_with_a_reason(world, client, type_name):
+    from tests.api.test_hostile_http import ODD, REFUSED
+
+    found = {}
+    for cases, refused in ((REFUSED, True), (ODD, False)):
+        for case, query in cases.items():
+            answer = call(client, "GET", f"{type_name}/?{urlencode(query)}", user=world.holder)
+            ok = answer.status == 400 if refused else answer.status < 500
+            if not ok or (answer.status >= 400 and not answer.issues):
+                found[case] = (answer.status, answer.body)
+    assert found == {}
