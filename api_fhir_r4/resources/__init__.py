@@ -8,6 +8,9 @@ from django.apps import apps
 MODULES = {
     "api_fhir_r4.resources.organization": None,
     "api_fhir_r4.resources.practitioner": "openimis_claim",
+    "api_fhir_r4.resources.medication": None,
+    "api_fhir_r4.resources.activity_definition": None,
+    "api_fhir_r4.resources.code_system": None,
 }
 
 
