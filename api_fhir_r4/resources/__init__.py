@@ -11,6 +11,8 @@ MODULES = {
     "api_fhir_r4.resources.medication": None,
     "api_fhir_r4.resources.activity_definition": None,
     "api_fhir_r4.resources.code_system": None,
+    "api_fhir_r4.resources.patient": None,
+    "api_fhir_r4.resources.coverage": None,
 }
 
 
