@@ -237,3 +237,14 @@ def test_a_family_without_head_still_has_a_beneficiary(client, reader, tenant):
     coverage = call(client, "GET", f"Coverage/{policy.uuid}/", user=reader).body
 
     assert coverage["beneficiary"]["display"].startswith("Family")
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    ("active", ["active"]), ("cancelled", ["expired"]), ("draft,active", ["idle", "active"]),
+    ("entered-in-error", []),
+])
+def test_coverages_by_status(client, reader, scene, status, expected):
+    answer = call(client, "GET", "Coverage/", user=reader, params={"status": status})
+
+    assert [e["resource"]["id"] for e in answer.body["entry"]] == \
+        [str(scene[key].uuid) for key in expected]
