@@ -45,6 +45,7 @@ class CodeSystems:
 class CodeSystemResource(FhirResource):
     type_name = "CodeSystem"
     read_rights = (("core", "gql_query_diagnoses_perms"),)
+    global_catalogue = True
 
     def rows(self, ctx: Context) -> Any:
         return CodeSystems()
