@@ -10,6 +10,8 @@ from api_fhir_r4.resources.base import RESOURCES
 urlpatterns = [
     path("login/", views.login, name="fhir_login"),
     path("login", views.login),
+    path("metadata", views.metadata, name="fhir_metadata"),
+    path("metadata/", views.metadata),
 ]
 
 for type_name in sorted(RESOURCES):

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from api_fhir_r4.auth import basic_user, login_answer
@@ -101,6 +102,58 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return error_response(FhirError(405, "POST username and password"))
     return _answer(lambda: fhir_response(login_answer(request)))
+
+
+def metadata(request: HttpRequest) -> HttpResponse:
+    """`GET metadata`: the CapabilityStatement, what a FHIR client reads first (no login, as
+    the specification expects): every type with its interactions, search parameters and
+    operations, generated from the registry so that it never drifts from what is served."""
+    if request.method != "GET":
+        return error_response(FhirError(405, "GET the CapabilityStatement"))
+    return fhir_response(capability_statement(base_url(request)))
+
+
+def capability_statement(base: str) -> dict[str, Any]:
+    resources = []
+    for type_name in sorted(RESOURCES):
+        handler = RESOURCES[type_name]
+        cls = type(handler)
+        interactions = ["read", "search-type"] + [
+            name for name, method in (("create", "create"), ("update", "update"),
+                                      ("delete", "delete"))
+            if getattr(cls, method) is not getattr(FhirResource, method)]
+        entry: dict[str, Any] = {
+            "type": type_name,
+            "interaction": [{"code": code} for code in interactions],
+            "searchParam": [{"name": name, "type": "token"}
+                            for name in sorted(handler.search_params)],
+        }
+        operations = [name for (owner, name) in sorted(OPERATIONS) if owner == type_name]
+        if operations:
+            entry["operation"] = [
+                {"name": name.lstrip("$"),
+                 "definition": f"{base}OperationDefinition/{type_name}-{name.lstrip('$')}"}
+                for name in operations]
+        resources.append(entry)
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": timezone.now().isoformat(timespec="seconds"),
+        "kind": "instance",
+        "software": {"name": "openIMIS claims and pre-authorization backend"},
+        "implementation": {"description": "openIMIS FHIR R4", "url": base},
+        "fhirVersion": "4.0.1",
+        "format": ["json"],
+        "rest": [{
+            "mode": "server",
+            "security": {"service": [{"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                "code": "Basic"}]}],
+                "description": "POST login/ {username, password} -> {token, exp}; then "
+                               "Authorization: Bearer <token>. HTTP Basic is accepted too."},
+            "resource": resources,
+        }],
+    }
 
 
 @csrf_exempt

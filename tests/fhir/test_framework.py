@@ -121,3 +121,15 @@ def test_writing_where_a_type_takes_no_writes_is_405(client, clerk, facilities):
     answer = call(client, "POST", "Organization/", {"resourceType": "Organization"}, user=clerk)
 
     assert answer.status == 405
+
+
+def test_the_capability_statement_lists_every_type_without_login(client):
+    from api_fhir_r4.resources.base import RESOURCES
+
+    answer = call(client, "GET", "metadata")
+
+    assert answer.status == 200
+    assert answer.body["fhirVersion"] == "4.0.1"
+    listed = {r["type"]: r for r in answer.body["rest"][0]["resource"]}
+    assert set(listed) == set(RESOURCES)
+    assert {i["code"] for i in listed["Organization"]["interaction"]} == {"read", "search-type"}
