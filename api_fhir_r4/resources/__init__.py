@@ -13,6 +13,8 @@ MODULES = {
     "api_fhir_r4.resources.code_system": None,
     "api_fhir_r4.resources.patient": None,
     "api_fhir_r4.resources.coverage": None,
+    "api_fhir_r4.resources.claim_response": "openimis_claim",
+    "api_fhir_r4.resources.claim": "openimis_claim",
 }
 
 
