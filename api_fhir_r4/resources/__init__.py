@@ -15,6 +15,8 @@ MODULES = {
     "api_fhir_r4.resources.coverage": None,
     "api_fhir_r4.resources.claim_response": "openimis_claim",
     "api_fhir_r4.resources.claim": "openimis_claim",
+    "api_fhir_r4.resources.communication": "openimis_claim",
+    "api_fhir_r4.resources.coverage_eligibility": None,
 }
 
 

@@ -31,7 +31,7 @@ def bad(where: str, message: str) -> FhirError:
     return FhirError(400, f"{where}: {message}", expression=where)
 
 
-def _object(value: Any, where: str, required: bool = True) -> dict[str, Any] | None:
+def as_object(value: Any, where: str, required: bool = True) -> dict[str, Any] | None:
     if value is None and not required:
         return None
     if not isinstance(value, dict):
@@ -39,7 +39,7 @@ def _object(value: Any, where: str, required: bool = True) -> dict[str, Any] | N
     return value
 
 
-def _list(value: Any, where: str) -> list[Any]:
+def as_list(value: Any, where: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -47,7 +47,7 @@ def _list(value: Any, where: str) -> list[Any]:
     return value
 
 
-def _text(value: Any, where: str, required: bool = True, limit: int = 1000) -> str | None:
+def as_text(value: Any, where: str, required: bool = True, limit: int = 1000) -> str | None:
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
@@ -57,18 +57,18 @@ def _text(value: Any, where: str, required: bool = True, limit: int = 1000) -> s
     return value.strip()
 
 
-def _date(value: Any, where: str, required: bool = True) -> date | None:
+def as_date(value: Any, where: str, required: bool = True) -> date | None:
     """A FHIR date, or the date of a dateTime (`created` may be either)."""
     if value is None and not required:
         return None
-    text = _text(value, where, limit=40)
+    text = as_text(value, where, limit=40)
     try:
         return date.fromisoformat(text[:10])
     except ValueError:
         raise bad(where, f"must be a date (YYYY-MM-DD), not {text[:20]!r}") from None
 
 
-def _number(value: Any, where: str, required: bool = True) -> Decimal | None:
+def as_number(value: Any, where: str, required: bool = True) -> Decimal | None:
     if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
@@ -82,17 +82,17 @@ def _number(value: Any, where: str, required: bool = True) -> Decimal | None:
     return number
 
 
-def _code_of(concept: Any, where: str, required: bool = True) -> str | None:
+def concept_code(concept: Any, where: str, required: bool = True) -> str | None:
     """`coding[0].code` of a CodeableConcept (any system), else its `text`."""
-    concept = _object(concept, where, required)
+    concept = as_object(concept, where, required)
     if concept is None:
         return None
-    for index, coding in enumerate(_list(concept.get("coding"), f"{where}.coding")):
-        coding = _object(coding, f"{where}.coding[{index}]")
+    for index, coding in enumerate(as_list(concept.get("coding"), f"{where}.coding")):
+        coding = as_object(coding, f"{where}.coding[{index}]")
         if coding.get("code") is not None:
-            return _text(coding["code"], f"{where}.coding[{index}].code", limit=100)
+            return as_text(coding["code"], f"{where}.coding[{index}].code", limit=100)
     if concept.get("text") is not None:
-        return _text(concept["text"], f"{where}.text", limit=100)
+        return as_text(concept["text"], f"{where}.text", limit=100)
     if required:
         raise bad(where, "needs coding[0].code")
     return None
@@ -141,18 +141,18 @@ class ClaimInput:
 def _claim_code(body: dict[str, Any]) -> str:
     """The identifier typed `Code` (or `MR`, ...); the app's oldest variant left the type empty,
     so a sole untyped identifier is taken too."""
-    idents = _list(body.get("identifier"), "Claim.identifier")
+    idents = as_list(body.get("identifier"), "Claim.identifier")
     untyped = []
     for index, ident in enumerate(idents):
         where = f"Claim.identifier[{index}]"
-        ident = _object(ident, where)
+        ident = as_object(ident, where)
         if not isinstance(ident.get("type", {}), dict):
             raise bad(f"{where}.type", "must be an object")
         kind = identifier_code(ident)
         if kind in CODE_ALIASES:
-            return _text(ident.get("value"), f"{where}.value", limit=50)
+            return as_text(ident.get("value"), f"{where}.value", limit=50)
         if kind is None and ident.get("value") is not None:
-            untyped.append(_text(ident.get("value"), f"{where}.value", limit=50))
+            untyped.append(as_text(ident.get("value"), f"{where}.value", limit=50))
     if len(untyped) == 1:
         return untyped[0]
     raise bad("Claim.identifier", "the claim code is required (an identifier typed Code)")
@@ -160,14 +160,14 @@ def _claim_code(body: dict[str, Any]) -> str:
 
 def _diagnoses(body: dict[str, Any]) -> list[tuple[str, str]]:
     entries = []
-    for index, entry in enumerate(_list(body.get("diagnosis"), "Claim.diagnosis")):
+    for index, entry in enumerate(as_list(body.get("diagnosis"), "Claim.diagnosis")):
         where = f"Claim.diagnosis[{index}]"
-        entry = _object(entry, where)
+        entry = as_object(entry, where)
         sequence = entry.get("sequence", index + 1)
         if isinstance(sequence, bool) or not isinstance(sequence, int):
             raise bad(f"{where}.sequence", "must be a whole number")
         if entry.get("diagnosisCodeableConcept") is not None:
-            code = _code_of(entry["diagnosisCodeableConcept"],
+            code = concept_code(entry["diagnosisCodeableConcept"],
                             f"{where}.diagnosisCodeableConcept")
         else:
             named = _reference(entry.get("diagnosisReference"), ("Condition", "CodeSystem"),
@@ -183,52 +183,52 @@ def _diagnoses(body: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _line(entry: Any, index: int) -> Line:
     where = f"Claim.item[{index}]"
-    entry = _object(entry, where)
-    category = _code_of(entry.get("category"), f"{where}.category")
+    entry = as_object(entry, where)
+    category = concept_code(entry.get("category"), f"{where}.category")
     kind = CATEGORIES.get(category.lower())
     if kind is None:
         raise bad(f"{where}.category", f"must be item or service, not {category[:40]!r}")
     types = ("Medication",) if kind == "items" else ("ActivityDefinition",)
-    extensions = _list(entry.get("extension"), f"{where}.extension")
+    extensions = as_list(entry.get("extension"), f"{where}.extension")
     if extensions:
-        first = _object(extensions[0], f"{where}.extension[0]")
+        first = as_object(extensions[0], f"{where}.extension[0]")
         named = _reference(first.get("valueReference"), types, f"{where}.extension[0]."
                                                                  f"valueReference")
     else:
-        code = _code_of(entry.get("productOrService"), f"{where}.productOrService")
+        code = concept_code(entry.get("productOrService"), f"{where}.productOrService")
         named = Named(types[0], code=code)
-    quantity = _object(entry.get("quantity"), f"{where}.quantity")
-    price = _object(entry.get("unitPrice"), f"{where}.unitPrice", required=False)
+    quantity = as_object(entry.get("quantity"), f"{where}.quantity")
+    price = as_object(entry.get("unitPrice"), f"{where}.unitPrice", required=False)
     sequence = entry.get("sequence", index + 1)
     if isinstance(sequence, bool) or not isinstance(sequence, int) or not 0 < sequence < 2**31:
         raise bad(f"{where}.sequence", "must be a positive whole number")
-    return Line(kind, named, _number(quantity.get("value"), f"{where}.quantity.value"),
-                _number(price.get("value"), f"{where}.unitPrice.value", required=False)
+    return Line(kind, named, as_number(quantity.get("value"), f"{where}.quantity.value"),
+                as_number(price.get("value"), f"{where}.unitPrice.value", required=False)
                 if price is not None else None, sequence, where)
 
 
 def _supporting_info(body: dict[str, Any], read: ClaimInput) -> None:
-    for index, entry in enumerate(_list(body.get("supportingInfo"), "Claim.supportingInfo")):
+    for index, entry in enumerate(as_list(body.get("supportingInfo"), "Claim.supportingInfo")):
         where = f"Claim.supportingInfo[{index}]"
-        entry = _object(entry, where)
-        category = _code_of(entry.get("category"), f"{where}.category")
+        entry = as_object(entry, where)
+        category = concept_code(entry.get("category"), f"{where}.category")
         if category not in SUPPORTING_INFO:
             raise bad(f"{where}.category", f"{category[:40]!r} is not taken here; give "
                                            f"{' or '.join(SUPPORTING_INFO)}")
-        value = _text(entry.get("valueString"), f"{where}.valueString", limit=5000)
+        value = as_text(entry.get("valueString"), f"{where}.valueString", limit=5000)
         setattr(read, category, value)
 
 
 def _insurance(body: dict[str, Any], read: ClaimInput) -> None:
     """`insurance[0].preAuthRef[0]` (a pre-authorization's reference) or else the app's
     guarantee number, sent as the `Coverage` reference's identifier."""
-    insurance = _list(body.get("insurance"), "Claim.insurance")
+    insurance = as_list(body.get("insurance"), "Claim.insurance")
     if not insurance:
         return
-    first = _object(insurance[0], "Claim.insurance[0]")
-    refs = _list(first.get("preAuthRef"), "Claim.insurance[0].preAuthRef")
+    first = as_object(insurance[0], "Claim.insurance[0]")
+    refs = as_list(first.get("preAuthRef"), "Claim.insurance[0].preAuthRef")
     if refs:
-        read.pre_auth_ref = _text(refs[0], "Claim.insurance[0].preAuthRef[0]", limit=50)
+        read.pre_auth_ref = as_text(refs[0], "Claim.insurance[0].preAuthRef[0]", limit=50)
     if first.get("coverage") is not None:
         named = _reference(first["coverage"], ("Coverage",), "Claim.insurance[0].coverage")
         read.extra["coverage"] = named.code or named.uuid
@@ -238,15 +238,15 @@ def read_claim(body: dict[str, Any]) -> ClaimInput:
     """The body's elements, checked for shape (not yet for existence)."""
     if body.get("resourceType") != "Claim":
         raise bad("Claim.resourceType", "must be Claim")
-    period = _object(body.get("billablePeriod"), "Claim.billablePeriod")
+    period = as_object(body.get("billablePeriod"), "Claim.billablePeriod")
     enterer = body.get("enterer")
     lines = [_line(entry, index) for index, entry in
-             enumerate(_list(body.get("item"), "Claim.item"))]
+             enumerate(as_list(body.get("item"), "Claim.item"))]
     if not lines:
         raise bad("Claim.item", "at least one item or service is required")
     if len(lines) > MAX_LINES:
         raise bad("Claim.item", f"at most {MAX_LINES} lines")
-    visit = _code_of(body.get("type"), "Claim.type", required=False) or VisitType.OTHER
+    visit = concept_code(body.get("type"), "Claim.type", required=False) or VisitType.OTHER
     if visit not in VisitType.values:
         raise bad("Claim.type", f"the visit type must be E, R or O, not {visit[:20]!r}")
     read = ClaimInput(
@@ -255,9 +255,9 @@ def read_claim(body: dict[str, Any]) -> ClaimInput:
         provider=_reference(body.get("provider"), ("Organization",), "Claim.provider"),
         enterer=_reference(enterer, ("Practitioner", "PractitionerRole"), "Claim.enterer")
         if enterer is not None else None,
-        date_from=_date(period.get("start"), "Claim.billablePeriod.start"),
-        date_to=_date(period.get("end"), "Claim.billablePeriod.end", required=False),
-        date_claimed=_date(body.get("created"), "Claim.created", required=False),
+        date_from=as_date(period.get("start"), "Claim.billablePeriod.start"),
+        date_to=as_date(period.get("end"), "Claim.billablePeriod.end", required=False),
+        date_claimed=as_date(body.get("created"), "Claim.created", required=False),
         visit_type=visit,
         diagnoses=_diagnoses(body),
         lines=lines,
