@@ -98,11 +98,13 @@ def concept_code(concept: Any, where: str, required: bool = True) -> str | None:
     return None
 
 
-def _reference(value: Any, types: tuple[str, ...], where: str) -> Named:
+def named_reference(value: Any, types: tuple[str, ...], where: str) -> Named:
+    """`parse_reference`, and a key no row can have (too long, or with a NUL, which
+    PostgreSQL refuses in a query) told as a 400 before any lookup."""
     named = parse_reference(value, types, where)
     key = named.uuid or named.code or ""
     if len(key) > 100 or "\x00" in key:
-        raise bad(where, "names no row (too long)")
+        raise bad(where, "names no row (too long, or with a NUL character)")
     return named
 
 
@@ -170,7 +172,7 @@ def _diagnoses(body: dict[str, Any]) -> list[tuple[str, str]]:
             code = concept_code(entry["diagnosisCodeableConcept"],
                             f"{where}.diagnosisCodeableConcept")
         else:
-            named = _reference(entry.get("diagnosisReference"), ("Condition", "CodeSystem"),
+            named = named_reference(entry.get("diagnosisReference"), ("Condition", "CodeSystem"),
                                f"{where}.diagnosisCodeableConcept")
             code = named.code or named.uuid
         entries.append((sequence, code, where))
@@ -192,7 +194,7 @@ def _line(entry: Any, index: int) -> Line:
     extensions = as_list(entry.get("extension"), f"{where}.extension")
     if extensions:
         first = as_object(extensions[0], f"{where}.extension[0]")
-        named = _reference(first.get("valueReference"), types, f"{where}.extension[0]."
+        named = named_reference(first.get("valueReference"), types, f"{where}.extension[0]."
                                                                  f"valueReference")
     else:
         code = concept_code(entry.get("productOrService"), f"{where}.productOrService")
@@ -230,7 +232,7 @@ def _insurance(body: dict[str, Any], read: ClaimInput) -> None:
     if refs:
         read.pre_auth_ref = as_text(refs[0], "Claim.insurance[0].preAuthRef[0]", limit=50)
     if first.get("coverage") is not None:
-        named = _reference(first["coverage"], ("Coverage",), "Claim.insurance[0].coverage")
+        named = named_reference(first["coverage"], ("Coverage",), "Claim.insurance[0].coverage")
         read.extra["coverage"] = named.code or named.uuid
 
 
@@ -251,9 +253,9 @@ def read_claim(body: dict[str, Any]) -> ClaimInput:
         raise bad("Claim.type", f"the visit type must be E, R or O, not {visit[:20]!r}")
     read = ClaimInput(
         code=_claim_code(body),
-        patient=_reference(body.get("patient"), ("Patient",), "Claim.patient"),
-        provider=_reference(body.get("provider"), ("Organization",), "Claim.provider"),
-        enterer=_reference(enterer, ("Practitioner", "PractitionerRole"), "Claim.enterer")
+        patient=named_reference(body.get("patient"), ("Patient",), "Claim.patient"),
+        provider=named_reference(body.get("provider"), ("Organization",), "Claim.provider"),
+        enterer=named_reference(enterer, ("Practitioner", "PractitionerRole"), "Claim.enterer")
         if enterer is not None else None,
         date_from=as_date(period.get("start"), "Claim.billablePeriod.start"),
         date_to=as_date(period.get("end"), "Claim.billablePeriod.end", required=False),

@@ -18,9 +18,16 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from api_fhir_r4.errors import FhirError
-from api_fhir_r4.identifiers import IG, parse_reference
+from api_fhir_r4.identifiers import IG
 from api_fhir_r4.resources.base import Context, FhirResource, register
-from api_fhir_r4.resources.claim_input import as_date, as_list, as_object, bad, concept_code
+from api_fhir_r4.resources.claim_input import (
+    as_date,
+    as_list,
+    as_object,
+    bad,
+    concept_code,
+    named_reference,
+)
 from api_fhir_r4.resources.claim_response import currency, money, reason_coding, row_reference
 from core.registers.codes import PolicyStatus, RejectionReason
 from core.registers.coverage_data import load_coverage
@@ -125,7 +132,7 @@ class CoverageEligibilityRequestResource(FhirResource):
         user = ctx.user
         if user.tenant_id is None:
             raise FhirError(422, "Eligibility is answered within a tenant; this user has none")
-        named = parse_reference(body.get("patient"), ("Patient",), "patient")
+        named = named_reference(body.get("patient"), ("Patient",), "patient")
         insurees = scope_queryset(user, Insuree.objects.filter(validity_to__isnull=True))
         insuree = insurees.filter(uuid=named.uuid).first() if named.uuid else \
             insurees.filter(chf_id=named.code).first()
@@ -152,7 +159,7 @@ class CoverageEligibilityRequestResource(FhirResource):
     def _facility(user, provider: Any) -> HealthFacility | None:
         if provider is None:
             return None
-        named = parse_reference(provider, ("Organization",), "provider")
+        named = named_reference(provider, ("Organization",), "provider")
         rows = scope_queryset(user, HealthFacility.objects.filter(validity_to__isnull=True))
         facility = rows.filter(uuid=named.uuid).first() if named.uuid else \
             rows.filter(code=named.code).first()
