@@ -118,7 +118,7 @@ def capability_statement(base: str) -> dict[str, Any]:
     for type_name in sorted(RESOURCES):
         handler = RESOURCES[type_name]
         cls = type(handler)
-        interactions = ["read", "search-type"] + [
+        interactions = (["read", "search-type"] if handler.searchable else []) + [
             name for name, method in (("create", "create"), ("update", "update"),
                                       ("delete", "delete"))
             if getattr(cls, method) is not getattr(FhirResource, method)]

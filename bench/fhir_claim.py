@@ -44,7 +44,7 @@ from core.registers.models import (  # noqa: E402
 from core.registers.seeding import seed_registers  # noqa: E402
 from openimis_claim.demo import seed_claims  # noqa: E402
 from openimis_claim.models import ClaimAdmin  # noqa: E402
-from tests.fhir.android import claim_body  # noqa: E402
+from tests.fhir.android_bodies import claim_body  # noqa: E402
 
 RIGHTS = (111001, 111002, 111007)
 

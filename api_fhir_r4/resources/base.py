@@ -42,6 +42,8 @@ class FhirResource:
     write_rights: ClassVar[tuple[Rights, ...]] = ()
     # Search parameters understood besides paging (`page-offset`, `_count`); others are 400.
     search_params: ClassVar[frozenset[str]] = frozenset()
+    # False for a type that is only posted to (a request answered, not stored): GET is 405.
+    searchable: ClassVar[bool] = True
     # Rows shared by every tenant (the diagnosis catalogue): the same for everyone.
     global_catalogue: ClassVar[bool] = False
 

@@ -1,4 +1,4 @@
-"""Bodies as openIMIS' Android apps build them (contract §2.1 and §6): the same element paths,
+"""Bodies as openIMIS' Android apps POST them (contract §2.1 and §6): the same element paths,
 identifier systems, category texts and extension urls, our own values."""
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.fhir.android import claim_body, code_ref, feedback_body
+from tests.fhir.android_bodies import claim_body, code_ref, feedback_body
 
 
 def _claim(world) -> dict[str, Any]:

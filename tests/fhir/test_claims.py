@@ -21,7 +21,7 @@ from openimis_claim.codes import ClaimStatus, LineStatus, ReviewStatus
 from openimis_claim.gql.mutations import SubmitClaimsMutation
 from openimis_claim.models import Claim, ClaimAdmin, ClaimStatusHistory
 from tests.factories import make_claim, make_claim_scene, make_facility, make_item
-from tests.fhir.android import IG, claim_body, claim_body_variant_c
+from tests.fhir.android_bodies import IG, claim_body, claim_body_variant_c
 from tests.fhir.client import call
 
 pytestmark = pytest.mark.django_db

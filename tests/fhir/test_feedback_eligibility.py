@@ -14,7 +14,7 @@ from core.registers.eligibility import check_eligibility, policy_coverage
 from openimis_claim.codes import ClaimStatus, ReviewStatus
 from openimis_claim.models import Claim, ClaimStatusHistory, Feedback
 from tests.factories import make_claim, make_claim_scene, make_facility
-from tests.fhir.android import code_ref, feedback_body
+from tests.fhir.android_bodies import code_ref, feedback_body
 from tests.fhir.client import call
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +190,13 @@ def test_eligibility_needs_its_right_and_the_tenants_insuree(client, scene, make
     bad = post(client, "CoverageEligibilityRequest/", eligibility_body(items=(("drug", "X"),)),
                make_user([101101]))
     assert (bad.status, bad.issues) == (400, ["item[0].category: must be item or service"])
+
+
+def test_the_capability_statement_offers_no_search_of_posted_only_types(client):
+    statement = call(client, "GET", "metadata").body
+    kinds = {r["type"]: {i["code"] for i in r["interaction"]}
+             for r in statement["rest"][0]["resource"]}
+
+    assert kinds["CoverageEligibilityRequest"] == kinds["Communication"] == {"create"}
+    assert kinds["Claim"] == {"read", "search-type", "create"}
+    assert kinds["ClaimResponse"] == {"read", "search-type"}

@@ -49,7 +49,7 @@ def _writes(resource: FhirResource) -> list[str]:
 
 TYPES = sorted(RESOURCES)
 # Types that are only posted to (a request answered, not stored): GET is 405.
-SEARCHED = [t for t in TYPES if getattr(RESOURCES[t], "searchable", True)]
+SEARCHED = [t for t in TYPES if RESOURCES[t].searchable]
 WRITES = [(type_name, method) for type_name in TYPES for method in _writes(RESOURCES[type_name])]
 OPERATION_KEYS = sorted(OPERATIONS)
 
