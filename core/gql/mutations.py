@@ -160,10 +160,11 @@ class OpenIMISMutation(graphene.relay.ClientIDMutation):
                       input_rights=cls.input_rights if selects else None)
 
     @classmethod
-    def run(cls, user, data: dict[str, Any]) -> MutationLog:
+    def run(cls, user, data: dict[str, Any], *, inline: bool = False) -> MutationLog:
         """Log, validate, perform and signal in one transaction, as a GraphQL call does, and
         return the log. The caller has checked the policy already (the GraphQL middleware, an
-        admin action)."""
+        admin action). `inline` runs a bulk mutation in this request even with a broker: for a
+        caller that must answer with the outcome of a few rows (FHIR's `POST Claim`)."""
         client_mutation_id = data.get("client_mutation_id")
 
         log, replayed = cls._start_log(user, data, client_mutation_id)
@@ -178,7 +179,7 @@ class OpenIMISMutation(graphene.relay.ClientIDMutation):
                 if errors:
                     raise MutationError(errors=errors)
                 signals.before_mutation.send(sender=cls, user=user, data=data, mutation_log=log)
-                if cls.bulk and bulk.queued():
+                if cls.bulk and not inline and bulk.queued():
                     bulk.enqueue(cls, log, user, data)  # workers take it from here
                     return log
                 outcome = cls.perform(user, data) or MutationOutcome()

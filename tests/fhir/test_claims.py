@@ -74,6 +74,23 @@ def test_an_accepted_claim_answers_201_with_its_claim_response(client, scene, cl
     assert codes == [["2", "4"], ["2", "4"]]
 
 
+def test_with_a_broker_the_claim_is_still_submitted_in_the_request(client, scene, clerk,
+                                                                     monkeypatch):
+    from core import bulk
+
+    queued = []
+    monkeypatch.setattr(bulk, "queued", lambda: True)
+    monkeypatch.setattr(bulk.run_mutation_chunk, "apply_async",
+                        lambda args, **options: queued.append(args))
+
+    answer = post_claim(client, claim_body(), clerk)
+
+    assert answer.status == 201
+    assert queued == []
+    assert Claim.objects.get(code="CLM0001").status == ClaimStatus.CHECKED
+    assert "total" in answer.body
+
+
 def test_item_sequence_echoes_the_request(client, scene, clerk):
     body = claim_body()
     body["item"][0]["sequence"], body["item"][1]["sequence"] = 7, 3
