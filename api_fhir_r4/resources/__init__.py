@@ -7,6 +7,7 @@ from django.apps import apps
 # Module -> the installed app it needs (None: core only).
 MODULES = {
     "api_fhir_r4.resources.organization": None,
+    "api_fhir_r4.resources.subscription": None,
     "api_fhir_r4.resources.pas": "openimis_approval",
 }
 
