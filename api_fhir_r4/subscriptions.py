@@ -268,9 +268,10 @@ def active_subscriptions(tenant_id: int) -> list[Active]:
     if found is not None:
         return found
     found = []
-    rows = Subscription.objects.filter(tenant_id=tenant_id, status="active",
-                                       validity_to__isnull=True) \
-        .select_related("created_by").order_by("pk")
+    with transaction.atomic():  # a savepoint: a failure here leaves the caller's work usable
+        rows = list(Subscription.objects.filter(tenant_id=tenant_id, status="active",
+                                                validity_to__isnull=True)
+                    .select_related("created_by").order_by("pk"))
     codes = {}
     for row in rows:
         try:
@@ -346,19 +347,20 @@ def queue_delivery(delivery_id: int) -> None:
         logger.warning("Notification %s not queued: %s", delivery_id, exc)
 
 
-def _safely(receiver):
-    """A receiver that never breaks the change it observes: its own savepoint, its errors
-    logged (a notification is not worth refusing a claim for)."""
-
-    def run(*args, **kwargs) -> None:
-        try:
+def notify(event: str, tenant_id: int, use: str, status, facility_id: int, resource_type: str,
+           resource_id: str, state: str, coalesce: bool) -> None:
+    """What every receiver does: find the matching subscriptions (from the cache: no query
+    for a tenant without any), and record their deliveries in a savepoint. It never breaks
+    the change it observes: an error is logged (a notification is not worth refusing a claim
+    for)."""
+    try:
+        ids = matching(tenant_id, use, status, facility_id)
+        if ids:
             with transaction.atomic():
-                receiver(*args, **kwargs)
-        except Exception:
-            logger.exception("Recording a FHIR notification failed (%s)", receiver.__name__)
-
-    run.__name__ = receiver.__name__
-    return run
+                record(ids, event, resource_type, resource_id, state, coalesce)
+    except Exception:
+        logger.exception("Recording a FHIR notification of %s %s failed", resource_type,
+                         resource_id)
 
 
 CLAIM_EVENTS = ("claim_submitted", "claim_rejected", "claim_reviewed",
@@ -366,24 +368,19 @@ CLAIM_EVENTS = ("claim_submitted", "claim_rejected", "claim_reviewed",
 
 
 def _claim_receiver(event: str):
-    @_safely
     def on_claim(sender, claim, **kwargs) -> None:
-        ids = matching(claim.tenant_id, CLAIM, claim.status, claim.health_facility_id)
-        if ids:
-            record(ids, event, "Claim", str(claim.uuid),
-                   f"{claim.status}.{claim.review_status}.{claim.feedback_status}",
-                   coalesce=False)
+        notify(event, claim.tenant_id, CLAIM, claim.status, claim.health_facility_id, "Claim",
+               str(claim.uuid), f"{claim.status}.{claim.review_status}.{claim.feedback_status}",
+               coalesce=False)
 
     on_claim.__name__ = f"on_{event}"
     return on_claim
 
 
-@_safely
 def on_approval_status_changed(sender, request, to_status, **kwargs) -> None:
-    ids = matching(request.tenant_id, PREAUTHORIZATION, to_status, request.health_facility_id)
-    if ids:
-        record(ids, "approval_status_changed", "ApprovalRequest", str(request.uuid),
-               f"v{request.version}", coalesce=True)
+    notify("approval_status_changed", request.tenant_id, PREAUTHORIZATION, to_status,
+           request.health_facility_id, "ApprovalRequest", str(request.uuid),
+           f"v{request.version}", coalesce=True)
 
 
 _RECEIVERS: list = []  # strong references: the signals hold weak ones

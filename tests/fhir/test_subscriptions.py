@@ -4,6 +4,7 @@ a broker): the subscription's headers, the resource as FHIR, retries recorded, n
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -433,3 +434,22 @@ def test_a_rolled_back_change_notifies_nobody(client, manager, scene, private_en
 
     assert receiver.received == []
     assert SubscriptionDelivery.objects.count() == 0
+
+
+def test_a_notification_whose_task_was_lost_is_sent_by_the_command(
+        client, manager, scene, private_endpoints, receiver):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    subscribe(client, manager, receiver.url)
+    submit_claims(scene.user, [str(a_claim(scene).uuid)])  # committed callbacks never run here
+    SubscriptionDelivery.objects.update(created_at=timezone.now() - timedelta(minutes=30))
+
+    out = io.StringIO()
+    call_command("fhir_deliver_pending", stdout=out)
+
+    assert out.getvalue() == "1 pending notification(s) queued\n"
+    assert len(receiver.received) == 1
+    assert SubscriptionDelivery.objects.get().status == "delivered"
