@@ -27,6 +27,7 @@ setup(
         "prometheus-client>=0.20,<1",
         "python-json-logger>=3,<4",
         "whitenoise>=6.8,<7",
+        "urllib3>=2.2,<3",  # FHIR rest-hook notifications (api_fhir_r4.delivery)
     ],
     extras_require={
         "dev": [
@@ -36,7 +37,6 @@ setup(
             "pypdf>=5,<8",
             "fhir.resources==8.3.0",  # validates every FHIR resource the tests receive
             "ruff>=0.8,<0.18",
-            "urllib3>=2.2,<3",  # bench/load.py
         ],
     },
 )

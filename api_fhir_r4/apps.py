@@ -10,6 +10,10 @@ DEFAULT_CFG = {
     "gql_mutation_subscriptions_perms": ["191001"],
     "subscription_max_attempts": 6,
     "subscription_timeout_seconds": 10,
+    # The first retry waits this long, each next one twice as long (at most an hour).
+    "subscription_retry_seconds": 30,
+    # Endpoints on loopback or private networks (a hospital's own network, a test receiver).
+    "subscription_allow_private_endpoints": False,
 }
 
 
@@ -27,6 +31,8 @@ class FhirR4Config(modules.OpenIMISModule):
     DEFAULT_CFG = DEFAULT_CFG
 
     def ready(self) -> None:
+        from api_fhir_r4 import subscriptions
         from api_fhir_r4.resources import load
 
         load()
+        subscriptions.connect()

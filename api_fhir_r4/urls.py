@@ -5,7 +5,7 @@ slash the Android apps add."""
 from django.urls import path
 
 from api_fhir_r4 import views
-from api_fhir_r4.resources.base import RESOURCES
+from api_fhir_r4.resources.base import OPERATIONS, RESOURCES
 
 urlpatterns = [
     path("login/", views.login, name="fhir_login"),
@@ -14,7 +14,9 @@ urlpatterns = [
     path("metadata/", views.metadata),
 ]
 
-for type_name in sorted(RESOURCES):
+# A type with only operations here (`Claim/$submit` while `Claim` itself is elsewhere) is routed
+# too; the view answers its other paths with 404.
+for type_name in sorted(set(RESOURCES) | {type_name for type_name, _name in OPERATIONS}):
     kwargs = {"type_name": type_name}
     urlpatterns += [
         path(f"{type_name}/", views.resource, kwargs, name=f"fhir_{type_name}"),

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from api_fhir_r4.auth import basic_user, login_answer
 from api_fhir_r4.errors import FhirError, error_response, fhir_response
 from api_fhir_r4.paging import PAGE_PARAMS, searchset
-from api_fhir_r4.resources.base import OPERATIONS, RESOURCES, Context, FhirResource
+from api_fhir_r4.resources.base import OPERATIONS, Context, FhirResource, resource_type
 from core.gql.errors import MutationError
 from core.gql.policy import csrf_failure
 from core.http import ParameterError, check_query_parameters
@@ -161,7 +161,7 @@ def resource(request: HttpRequest, type_name: str, resource_id: str | None = Non
         HttpResponse:
     """Every path of a type: `Type/` search or create, `Type/<id>` read, update or delete,
     `Type/$operation`."""
-    return _answer(lambda: _dispatch(request, RESOURCES[type_name], resource_id))
+    return _answer(lambda: _dispatch(request, resource_type(type_name), resource_id))
 
 
 def _dispatch(request: HttpRequest, handler: FhirResource,

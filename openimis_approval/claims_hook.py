@@ -8,6 +8,9 @@ module's signals only (claims never import this module):
   authorization number the claim quotes (`guarantee_id`) is tried first, then the others, those
   expiring first before the rest. None valid: rejection reason 30; valid ones but none with the
   quantity left: 31. Lines of one batch draw on the same approvals in turn.
+  A claim that holds itself to one approval (`json_ext = {"fhir": {"preAuthRef": <number>}}`,
+  what the FHIR API keeps of a Claim's `insurance.preAuthRef`) draws on that approval only:
+  another insuree's, an expired or a missing one gives 30 as having none would.
 - `claim_lines_processed`: the quantity of each passed line is added to the approval line's
   `qty_used`, and an `ApprovalUsage` row says which claim line took it.
 - `claim_rejected` / `claim_deleted`: what the claim's lines took is given back.
@@ -78,6 +81,14 @@ def _approval_lines(needing: list[tuple[Claim, object]], lock: bool) -> dict[tup
     return found
 
 
+def held_to(claim: Claim) -> str | None:
+    """The authorization number a claim holds itself to strictly, if it names one."""
+    ext = claim.json_ext if isinstance(claim.json_ext, dict) else {}
+    fhir = ext.get("fhir")
+    number = fhir.get("preAuthRef") if isinstance(fhir, dict) else None
+    return number.strip() if isinstance(number, str) and number.strip() else None
+
+
 def _valid_on(approval_line, on) -> bool:
     request = approval_line.request
     return (request.effective_date is None or request.effective_date <= on) and \
@@ -109,7 +120,10 @@ def screen_lines(sender, *, step, claims, lines, context, **kwargs) -> dict:
                line.item_id if kind == "item" else line.service_id)
         valid = [approval_line for approval_line in candidates.get(key, ())
                  if _valid_on(approval_line, claim.date_from)]
-        if claim.guarantee_id:
+        strict = held_to(claim)
+        if strict:
+            valid = [al for al in valid if al.request.authorization_number == strict]
+        elif claim.guarantee_id:
             # The approval the claim quotes first (a stable sort keeps the others' order).
             valid.sort(key=lambda al: al.request.authorization_number != claim.guarantee_id)
         quantity = _quantity(line)

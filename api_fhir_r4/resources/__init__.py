@@ -17,6 +17,8 @@ MODULES = {
     "api_fhir_r4.resources.claim": "openimis_claim",
     "api_fhir_r4.resources.communication": "openimis_claim",
     "api_fhir_r4.resources.coverage_eligibility": None,
+    "api_fhir_r4.resources.subscription": None,
+    "api_fhir_r4.resources.pas": "openimis_approval",
 }
 
 

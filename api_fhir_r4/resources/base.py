@@ -83,6 +83,22 @@ class FhirResource:
 RESOURCES: dict[str, FhirResource] = {}
 
 
+class OperationsOnly(FhirResource):
+    """A type this server knows only through operations (`Claim/$submit` with the `Claim`
+    resource not installed): its other paths are not found rather than an error."""
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+
+    def rows(self, ctx: Context) -> QuerySet:
+        raise FhirError(404, f"{self.type_name} is served here only through its operations")
+
+
+def resource_type(type_name: str) -> FhirResource:
+    """The registered resource of `type_name`, or its operations alone."""
+    return RESOURCES.get(type_name) or OperationsOnly(type_name)
+
+
 def register(resource: type[FhirResource]) -> type[FhirResource]:
     RESOURCES[resource.type_name] = resource()
     return resource

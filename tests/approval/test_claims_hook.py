@@ -406,3 +406,72 @@ def test_claims_work_as_before_without_the_approval_module():
     assert found["errors"] == [[], []]
     assert found["claim_status"] == ClaimStatus.VALUATED
     assert found["line"] == [LineStatus.PASSED, RejectionReason.ACCEPTED]
+
+
+# --- A claim held to the approval it quotes (FHIR `insurance.preAuthRef`) ------------------------
+
+
+def held_claim(scene, number, qty=2, **overrides) -> Claim:
+    """A claim as the FHIR API stores one quoting `insurance.preAuthRef`: the number both as
+    the guarantee and in `json_ext`."""
+    return claim_of(scene, qty=qty, guarantee_id=number,
+                    json_ext={"fhir": {"preAuthRef": number}}, **overrides)
+
+
+def test_a_claim_held_to_its_approval_draws_on_that_one_only(scene):
+    quoted = grant(scene, qty="5", auth="AUTH-HELD", expiration=date(2025, 12, 31))
+    other = grant(scene, qty="5", auth="AUTH-OTHER", expiration=date(2025, 3, 31))
+    claim = held_claim(scene, "AUTH-HELD")
+
+    run(submit_claims, scene, claim)
+    run(process_claims, scene, claim)
+
+    assert item_line(claim).status == LineStatus.PASSED
+    assert (used(quoted), used(other)) == (Decimal("2"), Decimal("0"))
+
+
+@pytest.mark.parametrize("case", ["missing", "expired", "other insuree", "denied",
+                                  "outside its dates"])
+def test_a_claim_held_to_an_unusable_approval_is_rejected_30_despite_others(scene, case):
+    grant(scene, qty="5", auth="AUTH-FALLBACK")  # would do for a claim not held to one
+    if case == "expired":
+        grant(scene, auth="AUTH-HELD", status=S.EXPIRED)
+    elif case == "denied":
+        grant(scene, auth="AUTH-HELD", status=S.DENIED)
+    elif case == "outside its dates":
+        grant(scene, auth="AUTH-HELD", effective=date(2025, 4, 1))
+    elif case == "other insuree":
+        from tests.factories import make_family_with_insurees
+
+        _family, (stranger,) = make_family_with_insurees(scene.insuree.tenant)
+        line = grant(scene, auth="AUTH-HELD")
+        ApprovalRequest.objects.filter(pk=line.request_id).update(insuree=stranger)
+    claim = held_claim(scene, "AUTH-HELD")
+
+    run(submit_claims, scene, claim)
+
+    line = item_line(claim)
+    assert (line.status, line.rejection_reason) == (LineStatus.REJECTED,
+                                                    RejectionReason.PREAUTHORIZATION_REQUIRED)
+    assert ClaimService.objects.get(claim=claim).status == LineStatus.PASSED
+
+
+def test_a_claim_held_to_an_approval_used_up_is_rejected_31(scene):
+    grant(scene, qty="5", auth="AUTH-HELD", used="4")
+    grant(scene, qty="5", auth="AUTH-FALLBACK")
+    claim = held_claim(scene, "AUTH-HELD", qty=2)
+
+    run(submit_claims, scene, claim)
+
+    line = item_line(claim)
+    assert (line.status, line.rejection_reason) == (LineStatus.REJECTED,
+                                                    RejectionReason.PREAUTHORIZATION_USED_UP)
+
+
+def test_a_guarantee_alone_still_falls_back_to_other_approvals(scene):
+    grant(scene, qty="5", auth="AUTH-FALLBACK")
+    claim = claim_of(scene, guarantee_id="AUTH-NOWHERE")
+
+    run(submit_claims, scene, claim)
+
+    assert item_line(claim).status == LineStatus.PASSED
