@@ -22,7 +22,13 @@ from django.views.decorators.csrf import csrf_exempt
 from api_fhir_r4.auth import basic_user, login_answer
 from api_fhir_r4.errors import FhirError, error_response, fhir_response
 from api_fhir_r4.paging import PAGE_PARAMS, searchset
-from api_fhir_r4.resources.base import OPERATIONS, Context, FhirResource, resource_type
+from api_fhir_r4.resources.base import (
+    OPERATIONS,
+    RESOURCES,
+    Context,
+    FhirResource,
+    resource_type,
+)
 from core.gql.errors import MutationError
 from core.gql.policy import csrf_failure
 from core.http import ParameterError, check_query_parameters

@@ -72,11 +72,14 @@ class LineDecision(models.TextChoices):
     CANCELLED = "CANCELLED"
 
 
-# X12 278 review-action codes beside each line decision.
+# X12 278 review-action codes (005010 element 306, HCR01) beside each line decision, and their
+# names: GraphQL's `x12Code` and FHIR's PAS reviewAction read this one table.
 X12_CODES = {
     LineDecision.APPROVED: "A1", LineDecision.PARTIAL: "A2", LineDecision.MODIFIED: "A6",
     LineDecision.DENIED: "A3", LineDecision.PENDED: "A4", LineDecision.CANCELLED: "C",
 }
+X12_NAMES = {"A1": "Certified in total", "A2": "Certified - partial", "A3": "Not certified",
+             "A4": "Pended", "A6": "Modified", "C": "Cancelled"}
 
 
 class Decision(models.TextChoices):

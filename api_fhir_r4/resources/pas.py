@@ -43,7 +43,15 @@ from core.gql.errors import MutationError
 from core.registers.models import Diagnosis, HealthFacility, Insuree, MedicalItem, MedicalService
 from core.scoping import is_uuid, scope_queryset
 from openimis_approval.access import visible_requests
-from openimis_approval.codes import GRANTED, ApprovalStatus, LineDecision, Priority, RequestType
+from openimis_approval.codes import (
+    GRANTED,
+    X12_CODES,
+    X12_NAMES,
+    ApprovalStatus,
+    LineDecision,
+    Priority,
+    RequestType,
+)
 from openimis_approval.gql.mutations import (
     CreateApprovalRequestMutation,
     SubmitApprovalRequestsMutation,
@@ -59,17 +67,8 @@ CLAIM_TYPE = "http://terminology.hl7.org/CodeSystem/claim-type"
 PROCESS_PRIORITY = "http://terminology.hl7.org/CodeSystem/processpriority"
 S = ApprovalStatus
 
-# X12 005010 review actions (HCR01) of the line decisions. The approval module shows a partial
-# approval as A2 (`x12Code`); the 005010 set PAS binds to certifies fewer units than asked
-# as A6, "modified", which is what a client of this API reads.
-REVIEW_ACTIONS = {
-    LineDecision.APPROVED: ("A1", "Certified in total"),
-    LineDecision.PARTIAL: ("A6", "Modified"),
-    LineDecision.MODIFIED: ("A6", "Modified"),
-    LineDecision.DENIED: ("A3", "Not certified"),
-    LineDecision.PENDED: ("A4", "Pended"),
-    LineDecision.CANCELLED: ("C", "Cancelled"),
-}
+# X12 review actions of the line decisions: the approval module's own table (`x12Code`).
+REVIEW_ACTIONS = {decision: (code, X12_NAMES[code]) for decision, code in X12_CODES.items()}
 PENDED = REVIEW_ACTIONS[LineDecision.PENDED]
 
 # FHIR `outcome` by approval status: still to decide, decided in part, decided.

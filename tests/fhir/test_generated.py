@@ -27,11 +27,14 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
+from api_fhir_r4.models import Subscription
 from api_fhir_r4.resources.base import OPERATIONS, RESOURCES, FhirResource
 from core.rights import all_rights, rights_codes
 from tests.api.test_access_generated import _user, build_world, new_rows, snapshot
 from tests.fhir.baselines_claims import CLAIM_BASELINES
 from tests.fhir.client import call
+from tests.fhir.test_pas import code_ref, inquiry, pas_bundle
+from tests.fhir.test_subscriptions import subscription_body
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +70,10 @@ def world(django_db_setup, django_db_blocker):
         scene.holder = _user(scene.tenant, "fhir-gen-holder", sorted(all_rights()))
         scene.facility_claims = {str(c.uuid) for c in scene.claims} | \
             {str(a.uuid) for a in scene.approvals}
+        Subscription.objects.create(
+            tenant=scene.tenant, created_by=scene.holder, status="active", reason="generated",
+            criteria="Claim", endpoint="https://8.8.8.8/hook",
+            base_url="http://testserver/api/api_fhir_r4/")
         yield scene
         transaction.set_rollback(True)
 
@@ -126,11 +133,15 @@ def test_search_and_read(world, client, type_name, case):
         assert hidden == set(), f"{type_name} shows facility 1's rows to facility 2"
 
 
-def _write_calls(world) -> list[tuple[str, str, str, Callable]]:
-    """(label, method, path, body maker) of every write."""
+def _write_calls(client: Client, world) -> list[tuple[str, str, str, Callable]]:
+    """(label, method, path, body maker) of every write; PUT and DELETE name the first row the
+    holder sees."""
     calls = []
     for type_name, method in WRITES:
-        path = f"{type_name}/" if method == "POST" else f"{type_name}/{_any_id(world)}"
+        path = f"{type_name}/"
+        if method != "POST":
+            first = next(_all_pages(client, type_name, world.holder))["entry"][0]
+            path += first["resource"]["id"]
         calls.append((f"{type_name} {method}", method, path,
                       lambda world, t=type_name: BASELINES[t](world) if t in BASELINES else {}))
     for type_name, name in OPERATION_KEYS:
@@ -140,17 +151,13 @@ def _write_calls(world) -> list[tuple[str, str, str, Callable]]:
     return calls
 
 
-def _any_id(world) -> str:
-    return str(world.claims[0].uuid)
-
-
 WRITE_LABELS = [f"{t} {m}" for t, m in WRITES] + [f"{t}/{n}" for t, n in OPERATION_KEYS]
 
 
 @pytest.mark.parametrize("case", ["anonymous", "no_right"])
 @pytest.mark.parametrize("label", WRITE_LABELS)
 def test_writes_are_refused_before_anything_is_written(world, client, label, case):
-    _label, method, path, body = next(c for c in _write_calls(world) if c[0] == label)
+    _label, method, path, body = next(c for c in _write_calls(client, world) if c[0] == label)
     before = snapshot(world)
 
     answer = call(client, method, path, body(world),
@@ -163,7 +170,23 @@ def test_writes_are_refused_before_anything_is_written(world, client, label, cas
 
 
 # A valid body per write: the hostile variants spoil it one element at a time.
-BASELINES: dict[str, Callable[[Any], dict[str, Any]]] = {**CLAIM_BASELINES}
+def _subscription(world) -> dict[str, Any]:
+    return subscription_body("https://8.8.8.8/hook", "Claim")
+
+
+def _pas_submit(world) -> dict[str, Any]:
+    bundle = pas_bundle(chf_id=world.scene.insuree.chf_id, identifier="GEN-PAS-1")
+    bundle["entry"][0]["resource"]["provider"] = code_ref("Organization",
+                                                          world.scene.facility.code)
+    return bundle
+
+
+BASELINES: dict[str, Callable[[Any], dict[str, Any]]] = {
+    **CLAIM_BASELINES,
+    "Subscription": _subscription,
+    "Claim/$submit": _pas_submit,
+    "Claim/$inquire": lambda world: inquiry(chf_id=world.scene.insuree.chf_id),
+}
 
 
 def test_every_write_has_a_baseline():
@@ -207,7 +230,7 @@ def _variants(body: dict[str, Any]) -> Iterator[Any]:
 
 @pytest.mark.parametrize("label", WRITE_LABELS)
 def test_hostile_bodies_never_give_a_500(world, client, label):
-    _label, method, path, body = next(c for c in _write_calls(world) if c[0] == label)
+    _label, method, path, body = next(c for c in _write_calls(client, world) if c[0] == label)
     baseline = body(world)
     statuses: dict[int, int] = {}
     for variant in _variants(baseline):

@@ -280,7 +280,7 @@ def test_a_line_pended_by_the_reviewer_answers_a4(client, clerk, reviewer, scene
     assert actions(resource) == {10: "A4", 20: "A1"}
 
 
-def test_a_partially_approved_quantity_answers_a6_modified(client, clerk, reviewer, scene):
+def test_a_partially_approved_quantity_answers_a2_certified_partial(client, clerk, reviewer, scene):
     call(client, "POST", "Claim/$submit", pas_bundle(), user=clerk)
     decide(reviewer, "APPROVE", {"item": "2", "service": "1"})
 
@@ -289,7 +289,7 @@ def test_a_partially_approved_quantity_answers_a6_modified(client, clerk, review
     assert ApprovalLine.objects.get(item__isnull=False).decision == "PARTIAL"
     assert the_request().status == ApprovalStatus.PARTIALLY_APPROVED
     assert resource["outcome"] == "partial"
-    assert actions(resource) == {10: "A6", 20: "A1"}
+    assert actions(resource) == {10: "A2", 20: "A1"}
     item = resource["item"][0]
     assert [(a["category"]["coding"][0]["code"], a["value"]) for a in item["adjudication"]] \
         == [("submitted", 4.0), ("eligible", 2.0)]
@@ -383,12 +383,7 @@ def test_a_facility_user_inquires_only_its_facilitys_requests(client, clerk, mak
     assert call(client, "POST", "Claim/$inquire", inquiry(), user=elsewhere).status == 404
 
 
-def test_claim_itself_is_not_served_by_this_branch_alone(client, clerk, scene):
-    from api_fhir_r4.resources.base import RESOURCES
-
-    if "Claim" in RESOURCES:
-        pytest.skip("the Claim resource is installed")
-    assert call(client, "GET", "Claim/", user=clerk).status == 404
+def test_an_unknown_operation_or_a_get_of_one_is_refused(client, clerk, scene):
     assert call(client, "POST", "Claim/$nothing", {}, user=clerk).status == 404
     assert call(client, "GET", "Claim/$submit", user=clerk).status == 405
 
