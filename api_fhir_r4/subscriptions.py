@@ -214,10 +214,22 @@ def check_endpoint(url: Any) -> str:
     return url
 
 
-def check_headers(headers: Any) -> list[str]:
+# What a header's value reads as: headers carry the subscriber's secrets (a bearer token), which
+# are sent to the endpoint and never shown back.
+MASK = "***"
+
+
+def masked_headers(headers: list[str]) -> list[str]:
+    return [f"{header.partition(':')[0]}: {MASK}" for header in headers]
+
+
+def check_headers(headers: Any, kept: list[str] | None = None) -> list[str]:
     """`channel.header` as "Name: value" strings: no line breaks, no header the notification
-    sets itself. FhirError 400 otherwise."""
+    sets itself. FhirError 400 otherwise. A value given as the mask keeps the value stored in
+    `kept` for that name: a subscription read and written back keeps its secrets."""
     where = "channel.header"
+    stored = {h.partition(":")[0].strip().lower(): h.partition(":")[2].strip()
+              for h in kept or []}
     if headers is None:
         return []
     if not isinstance(headers, list) or len(headers) > MAX_HEADERS:
@@ -235,6 +247,11 @@ def check_headers(headers: Any) -> list[str]:
                             expression=where)
         if name.lower() in RESERVED_HEADERS:
             raise FhirError(400, f"channel.header cannot set {name}", expression=where)
+        if value == MASK:
+            if name.lower() not in stored:
+                raise FhirError(400, f"channel.header {name} has no value to keep",
+                                expression=where)
+            value = stored[name.lower()]
         checked.append(f"{name}: {value}")
     return checked
 

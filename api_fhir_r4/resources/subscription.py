@@ -71,7 +71,7 @@ class SubscriptionResource(FhirResource):
         if row.payload:
             channel["payload"] = row.payload
         if row.headers:
-            channel["header"] = list(row.headers)
+            channel["header"] = subscriptions.masked_headers(row.headers)
         resource: dict[str, Any] = {
             "resourceType": "Subscription",
             "id": str(row.uuid),
@@ -113,7 +113,7 @@ class SubscriptionResource(FhirResource):
         row.reason = _short_text(body, "reason", required=True)
         row.criteria = body["criteria"].strip()
         row.endpoint = subscriptions.check_endpoint(channel.get("endpoint"))
-        row.headers = subscriptions.check_headers(channel.get("header"))
+        row.headers = subscriptions.check_headers(channel.get("header"), kept=row.headers)
         row.payload = payload or ""
         row.end = _end(body.get("end"))
         row.error = ""

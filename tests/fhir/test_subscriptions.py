@@ -133,7 +133,7 @@ def test_a_subscription_is_created_read_updated_and_deleted(client, manager, pri
         "criteria": "Claim?status=checked,rejected", "end": "2030-01-01T00:00:00+00:00",
         "channel": {"type": "rest-hook", "endpoint": receiver.url,
                     "payload": "application/fhir+json",
-                    "header": ["Authorization: Bearer hook-secret", "X-Scheme: T1"]}}
+                    "header": ["Authorization: ***", "X-Scheme: ***"]}}
     assert call(client, "GET", f"Subscription/{sid}", user=manager).body == created.body
     listed = call(client, "GET", "Subscription/", user=manager, params={"status": "active"})
     assert [e["resource"]["id"] for e in listed.body["entry"]] == [sid]
@@ -219,6 +219,32 @@ def test_a_bad_subscription_is_refused(client, manager, scene, change, message):
 def test_a_public_endpoint_is_accepted_without_the_private_setting(client, manager):
     assert call(client, "POST", "Subscription/", subscription_body(
         "https://93.184.216.34:8443/fhir/hook"), user=manager).status == 201
+
+
+def test_header_values_are_never_shown_and_survive_a_read_and_write_back(
+        client, manager, scene, private_endpoints, receiver, django_capture_on_commit_callbacks):
+    created = subscribe(client, manager, receiver.url, "Claim?status=checked")
+    read = call(client, "GET", f"Subscription/{created['id']}", user=manager).body
+    assert "hook-secret" not in json.dumps(read)
+
+    written = call(client, "PUT", f"Subscription/{created['id']}", read, user=manager)
+    submit(scene, a_claim(scene), django_capture_on_commit_callbacks)
+
+    assert written.status == 200
+    assert Subscription.objects.get().headers == ["Authorization: Bearer hook-secret",
+                                                  "X-Scheme: T1"]
+    (posted,) = receiver.received
+    assert posted["headers"]["Authorization"] == "Bearer hook-secret"
+
+
+def test_a_masked_header_without_a_stored_value_is_refused(client, manager):
+    body = subscription_body("https://93.184.216.34/hook")
+    body["channel"]["header"] = ["Authorization: ***"]
+
+    answer = call(client, "POST", "Subscription/", body, user=manager)
+
+    assert answer.status == 400
+    assert answer.issues == ["channel.header Authorization has no value to keep"]
 
 
 # --- Notifications ---------------------------------------------------------------------------
