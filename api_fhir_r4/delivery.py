@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 import logging
 import socket
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import urllib3
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -31,7 +33,7 @@ from api_fhir_r4.models import (
     SubscriptionStatus,
 )
 from api_fhir_r4.resources.base import RESOURCES, Context
-from api_fhir_r4.subscriptions import address_allowed, forget_subscriptions
+from api_fhir_r4.subscriptions import address_allowed, forget_subscriptions, queue_delivery
 from core.config import module_config
 from core.rights import rights_codes
 from core.scoping import scope_queryset
@@ -235,6 +237,7 @@ def attempt(delivery_id: int) -> int | None:
             error = f"The notification could not be prepared ({type(exc).__name__})"
         delivery.last_status_code, delivery.last_error = status_code, error[:2000]
         wait = None
+        delivery.next_attempt_at = None
         if not error:
             delivery.status, delivery.delivered_at = DeliveryStatus.DELIVERED, timezone.now()
         elif final or delivery.attempts >= int(config["subscription_max_attempts"]):
@@ -247,6 +250,23 @@ def attempt(delivery_id: int) -> int | None:
                            subscription.uuid, delivery.attempts, error)
         else:
             wait = wait_before(delivery.attempts)
+            delivery.next_attempt_at = delivery.last_attempt_at + timedelta(seconds=wait)
         delivery.save(update_fields=["attempts", "last_attempt_at", "last_status_code",
-                                     "last_error", "status", "delivered_at"])
+                                     "last_error", "status", "delivered_at", "next_attempt_at"])
     return wait
+
+
+def deliver_due(grace: timedelta) -> int:
+    """Queue the pending deliveries due for more than `grace`: never tried, or whose next
+    attempt is past. With workers a retry is on its way and `grace` (minutes) only catches
+    the lost ones (a broker down at commit, a purged queue); without a broker (`make demo`)
+    nothing retries by itself and a grace of 0 sends what is due. Idempotent: a delivery sent
+    meanwhile is not sent again."""
+    since = timezone.now() - grace
+    due = SubscriptionDelivery.objects.filter(status=DeliveryStatus.PENDING).filter(
+        Q(attempts=0, created_at__lte=since) | Q(next_attempt_at__lte=since))
+    count = 0
+    for delivery_id in due.values_list("pk", flat=True).order_by("pk"):
+        queue_delivery(delivery_id)
+        count += 1
+    return count

@@ -88,6 +88,9 @@ class SubscriptionDelivery(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When a failed delivery is to be tried again (None: delivered, failed for good, or never
+    # tried): a worker's retry waits for it; without one, `fhir_deliver_pending` sends it.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -335,6 +335,8 @@ SCHEDULED_JOBS = {
     "approval-deadlines": ("openimis_approval.report_deadlines", "openimis_approval",
                            crontab(minute=5)),
     "prune-report-outputs": ("reports.prune_report_outputs", "reports", crontab(minute=20)),
+    "fhir-deliver-pending": ("api_fhir_r4.deliver_pending", "api_fhir_r4",
+                             crontab(minute="*/5")),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": when}

@@ -358,12 +358,45 @@ def test_moves_of_one_transaction_are_sent_once_with_the_last_state(
     assert SubscriptionDelivery.objects.get().event_key.endswith("@v2")
 
 
+def retry_due() -> str:
+    """What `fhir_deliver_pending --older-than-minutes 0` does once the next attempts are due
+    (without a broker nothing else retries)."""
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    SubscriptionDelivery.objects.filter(next_attempt_at__isnull=False).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1))
+    out = io.StringIO()
+    call_command("fhir_deliver_pending", "--older-than-minutes", "0", stdout=out)
+    return out.getvalue()
+
+
+def test_without_a_broker_one_attempt_is_made_in_the_request_and_the_next_one_is_due_later(
+        client, manager, scene, private_endpoints, receiver, django_capture_on_commit_callbacks):
+    subscribe(client, manager, receiver.url)
+    receiver.statuses = [500]
+
+    submit(scene, a_claim(scene), django_capture_on_commit_callbacks)
+
+    row = SubscriptionDelivery.objects.get()
+    assert (len(receiver.received), row.status, row.attempts) == (1, "pending", 1)
+    wait = (row.next_attempt_at - row.last_attempt_at).total_seconds()
+    assert wait == 1  # subscription_retry_seconds (the fixture sets 1)
+    assert retry_due() == "1 pending notification(s) queued\n"
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.next_attempt_at) == ("delivered", 2, None)
+
+
 def test_a_failing_receiver_is_retried_and_each_attempt_recorded(
         client, manager, scene, private_endpoints, receiver, django_capture_on_commit_callbacks):
     subscription = subscribe(client, manager, receiver.url)
     receiver.statuses = [500, 500, 500]
 
     submit(scene, a_claim(scene), django_capture_on_commit_callbacks)
+    retry_due()
+    retry_due()
 
     assert len(receiver.received) == 3  # subscription_max_attempts
     row = SubscriptionDelivery.objects.get()
@@ -383,6 +416,7 @@ def test_a_receiver_that_recovers_gets_it_on_a_later_attempt(
     receiver.statuses = [503]
 
     submit(scene, a_claim(scene), django_capture_on_commit_callbacks)
+    retry_due()
 
     assert len(receiver.received) == 2
     row = SubscriptionDelivery.objects.get()
@@ -409,6 +443,8 @@ def test_an_unreachable_endpoint_is_an_attempt_that_failed(
     subscribe(client, manager, "http://127.0.0.1:9/closed")
 
     submit(scene, a_claim(scene), django_capture_on_commit_callbacks)
+    retry_due()
+    retry_due()
 
     row = SubscriptionDelivery.objects.get()
     assert (row.status, row.attempts, row.last_status_code) == ("failed", 3, None)

@@ -1,5 +1,8 @@
-"""`manage.py fhir_deliver_pending`: queue again the notifications still pending whose task was
-lost (a broker down when the change committed, a purged queue). Sending is idempotent: a
+"""`manage.py fhir_deliver_pending [--older-than-minutes N]`: send the FHIR notifications still
+pending: never tried, or whose next attempt is due for N minutes (default 10: with workers a
+retry is on its way, and only a lost task is caught). Without a broker (`make demo`) failed
+notifications are retried only this way: run it with `--older-than-minutes 0`, e.g. from cron.
+The twin of the scheduled job `api_fhir_r4.deliver_pending`. Sending is idempotent: a
 notification delivered meanwhile is not sent twice."""
 
 from __future__ import annotations
@@ -7,31 +10,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
-from django.db.models import Q
-from django.utils import timezone
 
-from api_fhir_r4.delivery import MAX_WAIT_SECONDS
-from api_fhir_r4.models import DeliveryStatus, SubscriptionDelivery
-from api_fhir_r4.subscriptions import queue_delivery
+from api_fhir_r4.delivery import deliver_due
+from api_fhir_r4.tasks import LOST_AFTER_MINUTES
 
 
 class Command(BaseCommand):
-    help = "Queue pending FHIR notifications whose delivery task was lost."
+    help = "Send pending FHIR notifications that are due (their task lost, or no broker)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--older-than-minutes", type=int, default=10,
-                            help="Only notifications waiting at least this long (default 10).")
+        parser.add_argument("--older-than-minutes", type=int, default=LOST_AFTER_MINUTES,
+                            help=f"Only notifications due at least this long (default "
+                                 f"{LOST_AFTER_MINUTES}).")
 
     def handle(self, *args, older_than_minutes: int, **options) -> None:
-        now = timezone.now()
-        quiet_since = now - timedelta(minutes=older_than_minutes)
-        # A retry waits at most MAX_WAIT_SECONDS: one quiet for longer lost its task.
-        retry_lost = now - timedelta(seconds=MAX_WAIT_SECONDS) - timedelta(
-            minutes=older_than_minutes)
-        waiting = SubscriptionDelivery.objects.filter(status=DeliveryStatus.PENDING).filter(
-            Q(attempts=0, created_at__lt=quiet_since) | Q(last_attempt_at__lt=retry_lost))
-        count = 0
-        for delivery_id in waiting.values_list("pk", flat=True).order_by("pk"):
-            queue_delivery(delivery_id)
-            count += 1
+        count = deliver_due(timedelta(minutes=max(0, older_than_minutes)))
         self.stdout.write(f"{count} pending notification(s) queued")
