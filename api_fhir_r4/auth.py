@@ -15,6 +15,7 @@ from graphql_jwt.utils import get_payload
 
 from api_fhir_r4.errors import FhirError
 from core.auth import LOGIN_LOCKED_MESSAGE
+from core.http import CONTROL_CHARACTERS
 from core.throttle import LoginThrottle, client_address
 
 MAX_CREDENTIAL_LENGTH = 256
@@ -24,7 +25,7 @@ def checked_login(request: HttpRequest, username: str, password: str):
     """The active user with that password, through the login throttle: FhirError 401 for
     wrong credentials, 429 while the throttle holds the address or username."""
     if not username or not password or len(username) > MAX_CREDENTIAL_LENGTH or \
-            len(password) > MAX_CREDENTIAL_LENGTH:
+            len(password) > MAX_CREDENTIAL_LENGTH or CONTROL_CHARACTERS.search(username):
         raise FhirError(401, "Invalid credentials")
     throttle = LoginThrottle(username, client_address(request))
     if not throttle.acquire():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -72,7 +73,36 @@ def read_body(request: HttpRequest) -> dict[str, Any]:
         raise FhirError(400, "The body is not JSON") from None
     if not isinstance(body, dict):
         raise FhirError(400, "The body must be a FHIR resource (a JSON object)")
+    where = _control_character(body, "")
+    if where is not None:
+        raise FhirError(400, f"{where or 'The body'} contains a control character (FHIR strings "
+                        f"allow none but tab, CR and LF)", expression=where or None)
     return body
+
+
+# FHIR strings "SHALL NOT contain Unicode character points below 32, except for u0009 (horizontal
+# tab), u000D (carriage return) and u000A (line feed)"; PostgreSQL refuses NUL in text outright.
+FORBIDDEN_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _control_character(value: Any, path: str) -> str | None:
+    """The element path of the first string (or key) with a forbidden control character."""
+    if isinstance(value, str):
+        return path if FORBIDDEN_CONTROLS.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else str(key)
+            if FORBIDDEN_CONTROLS.search(str(key)):
+                return inner
+            found = _control_character(item, inner)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _control_character(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
 
 
 def _answer(view) -> Any:

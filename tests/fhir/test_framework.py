@@ -43,6 +43,7 @@ def test_login_answers_a_jwt_and_its_expiry(client, clerk):
     {"username": "fhir-clerk", "password": "wrong"},
     {"username": "nobody", "password": "pass-word-1"},
     {"username": "fhir-clerk"},
+    {"username": "fhir-\x00clerk", "password": "pass-word-1"},
     ["fhir-clerk"],
     "not json",
 ])
@@ -133,3 +134,13 @@ def test_the_capability_statement_lists_every_type_without_login(client):
     listed = {r["type"]: r for r in answer.body["rest"][0]["resource"]}
     assert set(listed) == set(RESOURCES)
     assert {i["code"] for i in listed["Organization"]["interaction"]} == {"read", "search-type"}
+
+
+def test_a_control_character_in_a_body_is_refused_naming_the_element(client, clerk):
+    body = {"resourceType": "Organization", "name": "ok", "alias": ["fine", "bad\x00"]}
+
+    answer = call(client, "POST", "Organization/", body, user=clerk)
+
+    assert answer.status == 400
+    assert answer.issues == ["alias[1] contains a control character (FHIR strings allow none "
+                             "but tab, CR and LF)"]
