@@ -97,6 +97,8 @@ class Mutation(RecordsMutation, graphene.ObjectType):
     create_approval_request = m.CreateApprovalRequestMutation.Field()
     update_approval_request = m.UpdateApprovalRequestMutation.Field()
     submit_approval_requests = m.SubmitApprovalRequestsMutation.Field()
+    hold_approval_requests = m.HoldApprovalRequestsMutation.Field()
+    reopen_approval_drafts = m.ReopenApprovalDraftsMutation.Field()
     start_approval_review = m.StartApprovalReviewMutation.Field()
     request_approval_info = m.RequestApprovalInfoMutation.Field()
     supply_approval_info = m.SupplyApprovalInfoMutation.Field()

@@ -260,6 +260,21 @@ def submit_requests(user, uuids: list[str]) -> MutationOutcome:
     return for_each_request(user, uuids, submit)
 
 
+def hold_for_documents(user, uuids: list[str], reason: str | None = None) -> MutationOutcome:
+    """A clerk parks a draft that waits for documents (DRAFT -> PENDING_SUBMISSION), so the
+    scheme's lists tell a request about to come from one still being written; the reason says
+    what it waits for."""
+    reason = (reason or "").strip() or "waiting for documents"
+    return for_each_request(user, uuids, lambda request: move(
+        request, S.PENDING_SUBMISSION, user, reason))
+
+
+def reopen_drafts(user, uuids: list[str]) -> MutationOutcome:
+    """A request parked for documents goes back to being written (PENDING_SUBMISSION -> DRAFT)."""
+    return for_each_request(user, uuids, lambda request: move(
+        request, S.DRAFT, user, "back to draft"))
+
+
 def start_review(user, uuids: list[str]) -> MutationOutcome:
     return for_each_request(user, uuids,
                             lambda request: move(request, S.UNDER_REVIEW, user, "review started"))
