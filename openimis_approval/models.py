@@ -28,6 +28,10 @@ from openimis_approval.codes import (
 
 QUANTITY = {"max_digits": 18, "decimal_places": 2}
 CENT = Decimal("0.01")
+# A request's diagnoses, the main one first, as a claim has them (API.md: icdId, icd1Id..icd4Id):
+# mutation input name -> model field. Entry, the lists, evaluation and FHIR PAS read this one.
+DIAGNOSIS_FIELDS = {"icd_id": "icd", "icd1_id": "icd_1", "icd2_id": "icd_2", "icd3_id": "icd_3",
+                    "icd4_id": "icd_4"}
 
 
 class ApprovalRequest(models.Model):
@@ -60,6 +64,12 @@ class ApprovalRequest(models.Model):
     icd = models.ForeignKey("core.Diagnosis", null=True, blank=True, on_delete=models.PROTECT,
                             related_name="+")
     icd_1 = models.ForeignKey("core.Diagnosis", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    icd_2 = models.ForeignKey("core.Diagnosis", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    icd_3 = models.ForeignKey("core.Diagnosis", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    icd_4 = models.ForeignKey("core.Diagnosis", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
     service_description = models.TextField(blank=True)
     clinical_justification = models.TextField(blank=True)
@@ -100,6 +110,11 @@ class ApprovalRequest(models.Model):
 
     def visible_to(self, user) -> bool:
         return user.health_facility_id in (None, self.health_facility_id)
+
+    @property
+    def diagnosis_ids(self) -> list[int | None]:
+        """The five diagnosis slots' ids, main first (None where empty)."""
+        return [getattr(self, f"{name}_id") for name in DIAGNOSIS_FIELDS.values()]
 
     @property
     def deadline(self):
