@@ -80,6 +80,9 @@ class ApprovalRequest(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     extended_due_at = models.DateTimeField(null=True, blank=True)
     extensions = models.PositiveSmallIntegerField(default=0)
+    info_due_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="While information is requested: when the facility's answer is due.")
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Count, Max, prefetch_related_objects
 from django.utils import timezone
@@ -30,6 +31,7 @@ from openimis_approval.codes import (
     TRANSITIONS,
     ApprovalStatus,
     Decision,
+    InfoRequestExpiry,
     LineDecision,
     Priority,
     RequestType,
@@ -291,6 +293,8 @@ def request_info(user, request_uuid: str, message: str) -> MutationOutcome:
     if not (message or "").strip():
         raise MutationError("Say what information is needed", code="required", detail="message")
     _move_one(request, S.INFO_REQUESTED, user, message)
+    request.info_due_at = timezone.now() + timedelta(
+        days=int(module_config("approval")["info_response_days"]))
     request.save()
     return MutationOutcome(uuids=[str(request.uuid)])
 
@@ -303,6 +307,7 @@ def supply_info(user, request_uuid: str, message: str, lines=None) -> MutationOu
                             detail={"status": request.status})
     _replace_lines(user, request, lines)
     _move_one(request, S.UNDER_REVIEW, user, message or "information supplied")
+    request.info_due_at = None
     request.save()
     return MutationOutcome(uuids=[str(request.uuid)])
 
@@ -452,6 +457,39 @@ def expire_approvals(user, on: date | None = None) -> int:
         request.save()
         expired += 1
     return expired
+
+
+def expire_info_requests(user, now: datetime | None = None) -> int:
+    """Information requests past their deadline (`info_due_at`) are settled as the module
+    setting `info_request_expiry` says: "deny" denies every line with the configured code and
+    reason (INFO_REQUESTED -> DENIED, open to appeal), "flag" puts the request back before a
+    reviewer (-> UNDER_REVIEW) to decide without the information. Only the requests the
+    user reaches (a platform user reaches every tenant). Each request leaves
+    INFO_REQUESTED, so a second run finds nothing (command and hourly job)."""
+    config = module_config("approval")
+    outcome = config["info_request_expiry"]
+    if outcome not in InfoRequestExpiry.values:
+        raise ImproperlyConfigured(
+            f"approval setting info_request_expiry is {outcome!r}; it must be one of "
+            f"{', '.join(InfoRequestExpiry.values)}")
+    now = now or timezone.now()
+    settled = 0
+    for request in scope_queryset(user, ApprovalRequest.objects.filter(
+            validity_to__isnull=True, status=S.INFO_REQUESTED, info_due_at__lt=now,
+    )).select_for_update().order_by("pk"):
+        late = f"information not supplied by {request.info_due_at:%Y-%m-%d %H:%M}"
+        if outcome == InfoRequestExpiry.DENY:
+            request.denial_code = config["info_expiry_denial_code"]
+            request.denial_reason = config["info_expiry_denial_reason"]
+            _decided_lines(request, Decision.DENY, None)
+            move(request, S.DENIED, user, f"{late}: {request.denial_reason}")
+            request.decided_at, request.decided_by = now, user
+        else:
+            move(request, S.UNDER_REVIEW, user, f"{late}: flagged for review")
+        request.info_due_at = None
+        request.save()
+        settled += 1
+    return settled
 
 
 # --- Orders, evaluation, deadlines -----------------------------------------------------------
