@@ -90,6 +90,14 @@ class InfoRequestExpiry(models.TextChoices):
     FLAG = "flag"
 
 
+class UsageState(models.TextChoices):
+    """What a claim line holds of an approval line: reserved when the claim was submitted
+    (checked), used once it is processed."""
+
+    RESERVED = "reserved"
+    USED = "used"
+
+
 class Decision(models.TextChoices):
     """What `decideApprovalRequest` / `decideApprovalAppeal` take."""
 
@@ -107,6 +115,6 @@ APPROVAL_WORKFLOW_FIELDS = (
     "denial_reason", "denial_code", "appeal_level", "appeal_reason", "appeal_decision_reason",
     "validity_to",
 )
-APPROVAL_LINE_WORKFLOW_FIELDS = ("qty_approved", "price_approved", "qty_used", "decision",
-                                 "reason")
+APPROVAL_LINE_WORKFLOW_FIELDS = ("qty_approved", "price_approved", "qty_used", "qty_reserved",
+                                 "decision", "reason")
 APPROVAL_TEMPLATE_WORKFLOW_FIELDS = ("usage_count",)

@@ -24,6 +24,7 @@ from openimis_approval.codes import (
     LineDecision,
     Priority,
     RequestType,
+    UsageState,
 )
 
 QUANTITY = {"max_digits": 18, "decimal_places": 2}
@@ -161,6 +162,9 @@ class ApprovalLine(models.Model):
     qty_approved = models.DecimalField(**QUANTITY, null=True, blank=True)
     price_approved = models.DecimalField(**MONEY, null=True, blank=True)
     qty_used = models.DecimalField(**QUANTITY, default=Decimal("0"))
+    qty_reserved = models.DecimalField(
+        **QUANTITY, default=Decimal("0"),
+        help_text="Held by submitted claims not processed yet (their ApprovalUsage rows).")
     decision = models.CharField(max_length=10, choices=LineDecision.choices, blank=True)
     reason = models.TextField(blank=True)
 
@@ -199,8 +203,9 @@ class ApprovalStatusHistory(models.Model):
 
 
 class ApprovalUsage(models.Model):
-    """What one processed claim line used of an approval line (`qty_used` is their sum), so a
-    claim rejected or deleted later gives back exactly what it took."""
+    """What one claim line holds of an approval line: reserved from its submit (the approval
+    line's `qty_reserved` is their sum), used from its processing (`qty_used`), so a claim
+    rejected, deleted or reviewed down later gives back exactly what it took."""
 
     tenant_path = "approval_line__request__tenant"
     workflow_fields = "__all__"  # written by the workflow services only
@@ -212,6 +217,7 @@ class ApprovalUsage(models.Model):
                                                               ("service", "service")])
     claim_line_id = models.BigIntegerField()
     quantity = models.DecimalField(**QUANTITY)
+    state = models.CharField(max_length=8, choices=UsageState.choices, default=UsageState.USED)
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -33,7 +33,8 @@ class ApprovalLineGQLType(ScopedObjectType):
     class Meta:
         model = ApprovalLine
         fields = ("id", "uuid", "item", "service", "qty_requested", "price_requested",
-                  "qty_approved", "price_approved", "qty_used", "decision", "reason")
+                  "qty_approved", "price_approved", "qty_used", "qty_reserved", "decision",
+                  "reason")
 
     def resolve_x12_code(self, info) -> str:
         return self.x12_code
