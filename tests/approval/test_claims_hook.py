@@ -7,11 +7,14 @@ import itertools
 import json
 import logging
 import textwrap
+import threading
 import weakref
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.db import connection, transaction
 
 from core.models import ModuleConfiguration
 from core.registers.codes import RejectionReason
@@ -641,3 +644,34 @@ def test_a_guarantee_alone_still_falls_back_to_other_approvals(scene):
     run(submit_claims, scene, claim)
 
     assert item_line(claim).status == LineStatus.PASSED
+
+
+@pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"],
+                    reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
+def test_two_submits_at_once_share_the_approval_exactly(scene):
+    approval = grant(scene, qty="5")
+    claims = [claim_of(scene, qty=4), claim_of(scene, qty=4)]
+    barrier, errors = threading.Barrier(2), []
+
+    def submit(claim):
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                errors.extend(submit_claims(scene.user, [str(claim.uuid)]).errors)
+        except Exception as exc:
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(claim,)) for claim in claims]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(str(item_line(claim).qty_approved) for claim in claims) == ["1.00", "None"]
+    assert (used(approval), reserved(approval)) == (Decimal("0"), Decimal("5"))
+    assert sorted(q for _claim, q, _state in usages()) == [Decimal("1"), Decimal("4")]

@@ -357,8 +357,8 @@ def test_two_reviewers_deciding_at_once_one_decision_stands(scene, make_user):
 LIST = """query ($first: Int) { approvalRequests(first: $first, orderBy: "number") {
   totalCount edges { node { number status priority requestType isOverdue requestedAmount
   approvedAmount insuree { chfId lastName } healthFacility { code name }
-  requestingProvider { username } icd { code name }
-  lines { qtyRequested decision x12Code item { code } service { code } }
+  requestingProvider { username } icd { code name } icd1 { code } icd4 { code }
+  policy { uuid } lines { qtyReserved qtyRequested decision x12Code item { code } service { code } }
   history { fromStatus toStatus user { username } } } } } }"""
 
 
