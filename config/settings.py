@@ -334,6 +334,8 @@ SCHEDULED_JOBS = {
                          crontab(hour=0, minute=10)),
     "approval-deadlines": ("openimis_approval.report_deadlines", "openimis_approval",
                            crontab(minute=5)),
+    "approval-info-requests": ("openimis_approval.expire_info_requests", "openimis_approval",
+                               crontab(minute=15)),
     "prune-report-outputs": ("reports.prune_report_outputs", "reports", crontab(minute=20)),
     "fhir-deliver-pending": ("api_fhir_r4.deliver_pending", "api_fhir_r4",
                              crontab(minute="*/5")),

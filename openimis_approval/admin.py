@@ -57,7 +57,7 @@ class ApprovalRequestAdmin(TenantModelAdmin):
     list_filter = ("tenant", "status", "priority", "request_type")
     search_fields = ("number", "authorization_number", "insuree__chf_id")
     raw_id_fields = ("insuree", "policy", "health_facility", "requesting_provider", "icd",
-                     "icd_1", "decided_by")
+                     "icd_1", "icd_2", "icd_3", "icd_4", "decided_by")
     inlines = [ApprovalLineInline, ApprovalHistoryInline]
     view_only = True
     actions = [mutation_action(SubmitApprovalRequestsMutation, "Submit selected requests"),

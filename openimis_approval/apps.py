@@ -23,6 +23,13 @@ DEFAULT_CFG = {
     # Claim lines whose item or service requires pre-authorization pass only with a granted
     # approval (openimis_approval.claims_hook); False stops that (a payer outage), logged.
     "enforce_on_claims": True,
+    # The facility has this many days to answer an information request; after them the
+    # hourly job (`expire_info_requests`) either denies the request ("deny", with the code and
+    # reason below) or puts it back before a reviewer ("flag": UNDER_REVIEW, history says why).
+    "info_response_days": 14,
+    "info_request_expiry": "deny",
+    "info_expiry_denial_code": "INFO_NOT_SUPPLIED",
+    "info_expiry_denial_reason": "The information requested was not supplied by its deadline",
     # A deadline may be extended once, by at most this many days, with a reason.
     "max_extension_days": 14,
     # Requests that pass every evaluation condition may be approved without a reviewer.

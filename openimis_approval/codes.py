@@ -82,6 +82,22 @@ X12_NAMES = {"A1": "Certified in total", "A2": "Certified - partial", "A3": "Not
              "A4": "Pended", "A6": "Modified", "C": "Cancelled"}
 
 
+class InfoRequestExpiry(models.TextChoices):
+    """What happens to a request whose information request passed its deadline (module
+    setting `info_request_expiry`)."""
+
+    DENY = "deny"
+    FLAG = "flag"
+
+
+class UsageState(models.TextChoices):
+    """What a claim line holds of an approval line: reserved when the claim was submitted
+    (checked), used once it is processed."""
+
+    RESERVED = "reserved"
+    USED = "used"
+
+
 class Decision(models.TextChoices):
     """What `decideApprovalRequest` / `decideApprovalAppeal` take."""
 
@@ -94,10 +110,11 @@ class Decision(models.TextChoices):
 # admin through each model's `workflow_fields`.
 APPROVAL_WORKFLOW_FIELDS = (
     "status", "version", "number", "submitted_at", "due_at", "extended_due_at", "extensions",
+    "info_due_at",
     "decided_at", "decided_by", "authorization_number", "effective_date", "expiration_date",
     "denial_reason", "denial_code", "appeal_level", "appeal_reason", "appeal_decision_reason",
     "validity_to",
 )
-APPROVAL_LINE_WORKFLOW_FIELDS = ("qty_approved", "price_approved", "qty_used", "decision",
-                                 "reason")
+APPROVAL_LINE_WORKFLOW_FIELDS = ("qty_approved", "price_approved", "qty_used", "qty_reserved",
+                                 "decision", "reason")
 APPROVAL_TEMPLATE_WORKFLOW_FIELDS = ("usage_count",)

@@ -24,10 +24,15 @@ from openimis_approval.codes import (
     LineDecision,
     Priority,
     RequestType,
+    UsageState,
 )
 
 QUANTITY = {"max_digits": 18, "decimal_places": 2}
 CENT = Decimal("0.01")
+# A request's diagnoses, the main one first, as a claim has them (API.md: icdId, icd1Id..icd4Id):
+# mutation input name -> model field. Entry, the lists, evaluation and FHIR PAS read this one.
+DIAGNOSIS_FIELDS = {"icd_id": "icd", "icd1_id": "icd_1", "icd2_id": "icd_2", "icd3_id": "icd_3",
+                    "icd4_id": "icd_4"}
 
 
 class ApprovalRequest(models.Model):
@@ -61,6 +66,12 @@ class ApprovalRequest(models.Model):
                             related_name="+")
     icd_1 = models.ForeignKey("core.Diagnosis", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
+    icd_2 = models.ForeignKey("core.Diagnosis", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    icd_3 = models.ForeignKey("core.Diagnosis", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    icd_4 = models.ForeignKey("core.Diagnosis", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
     service_description = models.TextField(blank=True)
     clinical_justification = models.TextField(blank=True)
     medical_necessity = models.TextField(blank=True)
@@ -70,6 +81,9 @@ class ApprovalRequest(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     extended_due_at = models.DateTimeField(null=True, blank=True)
     extensions = models.PositiveSmallIntegerField(default=0)
+    info_due_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="While information is requested: when the facility's answer is due.")
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -100,6 +114,11 @@ class ApprovalRequest(models.Model):
 
     def visible_to(self, user) -> bool:
         return user.health_facility_id in (None, self.health_facility_id)
+
+    @property
+    def diagnosis_ids(self) -> list[int | None]:
+        """The five diagnosis slots' ids, main first (None where empty)."""
+        return [getattr(self, f"{name}_id") for name in DIAGNOSIS_FIELDS.values()]
 
     @property
     def deadline(self):
@@ -143,6 +162,9 @@ class ApprovalLine(models.Model):
     qty_approved = models.DecimalField(**QUANTITY, null=True, blank=True)
     price_approved = models.DecimalField(**MONEY, null=True, blank=True)
     qty_used = models.DecimalField(**QUANTITY, default=Decimal("0"))
+    qty_reserved = models.DecimalField(
+        **QUANTITY, default=Decimal("0"),
+        help_text="Held by submitted claims not processed yet (their ApprovalUsage rows).")
     decision = models.CharField(max_length=10, choices=LineDecision.choices, blank=True)
     reason = models.TextField(blank=True)
 
@@ -181,8 +203,9 @@ class ApprovalStatusHistory(models.Model):
 
 
 class ApprovalUsage(models.Model):
-    """What one processed claim line used of an approval line (`qty_used` is their sum), so a
-    claim rejected or deleted later gives back exactly what it took."""
+    """What one claim line holds of an approval line: reserved from its submit (the approval
+    line's `qty_reserved` is their sum), used from its processing (`qty_used`), so a claim
+    rejected, deleted or reviewed down later gives back exactly what it took."""
 
     tenant_path = "approval_line__request__tenant"
     workflow_fields = "__all__"  # written by the workflow services only
@@ -194,6 +217,7 @@ class ApprovalUsage(models.Model):
                                                               ("service", "service")])
     claim_line_id = models.BigIntegerField()
     quantity = models.DecimalField(**QUANTITY)
+    state = models.CharField(max_length=8, choices=UsageState.choices, default=UsageState.USED)
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

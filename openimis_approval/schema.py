@@ -20,13 +20,13 @@ from openimis_approval.gql.types import (
     ApprovalOrderTypeGQLType,
     ApprovalRequestGQLType,
 )
-from openimis_approval.models import ApprovalRequest, overdue_condition
+from openimis_approval.models import DIAGNOSIS_FIELDS, ApprovalRequest, overdue_condition
 from openimis_approval.orders import order_types
 
 
 def approval_list(overdue=None, show_deleted=False):
     queryset = ApprovalRequest.objects.select_related(
-        "insuree", "health_facility", "requesting_provider", "icd", "icd_1", "policy",
+        "insuree", "health_facility", "requesting_provider", *DIAGNOSIS_FIELDS.values(), "policy",
         "order_type").prefetch_related("lines__item", "lines__service", "history__user",
                                        "documents__uploaded_by", "communications__user")
     if not show_deleted:
@@ -97,6 +97,8 @@ class Mutation(RecordsMutation, graphene.ObjectType):
     create_approval_request = m.CreateApprovalRequestMutation.Field()
     update_approval_request = m.UpdateApprovalRequestMutation.Field()
     submit_approval_requests = m.SubmitApprovalRequestsMutation.Field()
+    hold_approval_requests = m.HoldApprovalRequestsMutation.Field()
+    reopen_approval_drafts = m.ReopenApprovalDraftsMutation.Field()
     start_approval_review = m.StartApprovalReviewMutation.Field()
     request_approval_info = m.RequestApprovalInfoMutation.Field()
     supply_approval_info = m.SupplyApprovalInfoMutation.Field()

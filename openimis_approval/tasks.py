@@ -37,3 +37,14 @@ def report_deadlines() -> list[dict[str, Any]]:
             logger.warning("%s: %d approval decisions overdue, %d follow-ups due", row.tenant,
                            row.overdue_decisions, row.follow_ups_due)
     return [asdict(row) for row in counts]
+
+
+@shared_task(name="openimis_approval.expire_info_requests")
+def expire_info_requests() -> int:
+    """Hourly: information requests past their deadline are denied or flagged for review, as
+    the setting `info_request_expiry` says (`manage.py expire_info_requests`). Idempotent: a
+    request settled leaves INFO_REQUESTED."""
+    with transaction.atomic():
+        settled = services.expire_info_requests(scheduled_task_user())
+    logger.info("%d information requests past their deadline settled", settled)
+    return settled

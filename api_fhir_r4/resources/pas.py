@@ -56,7 +56,7 @@ from openimis_approval.gql.mutations import (
     CreateApprovalRequestMutation,
     SubmitApprovalRequestsMutation,
 )
-from openimis_approval.models import ApprovalLine, ApprovalRequest
+from openimis_approval.models import DIAGNOSIS_FIELDS, ApprovalLine, ApprovalRequest
 
 PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition"
 REVIEW_ACTION_URL = f"{PAS}/extension-reviewAction"
@@ -332,7 +332,7 @@ def _approval_input(user, bundle: Submitted) -> tuple[dict[str, Any], list[int]]
     diagnoses = [d for d in _array(claim, "diagnosis", "Claim") if isinstance(d, dict)]
     diagnoses.sort(key=lambda d: d.get("sequence") if isinstance(d.get("sequence"), int)
                    and not isinstance(d.get("sequence"), bool) else 2**31)
-    for key, found in zip(("icd_id", "icd1_id"), diagnoses, strict=False):
+    for key, found in zip(DIAGNOSIS_FIELDS, diagnoses, strict=False):
         codes = _codes(found.get("diagnosisCodeableConcept"))
         row = Diagnosis.objects.filter(code__in=[c[:8] for c in codes],
                                        validity_to__isnull=True).first() if codes else None

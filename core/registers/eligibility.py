@@ -164,6 +164,14 @@ class Eligibility:
         self.conditions.append(Condition(name, True, detail))
 
 
+def pays_on(link: InsureePolicy, on_date: date) -> bool:
+    """The insuree's policy (`link`) pays for care dated `on_date`: effective for that insuree
+    by then, not expired for them, and paying (PAYING_STATUSES). Claims and approval requests
+    pick their policy by this one rule."""
+    return link.effective_date is not None and link.effective_date <= on_date \
+        <= link.expiry_date and link.policy.status in PAYING_STATUSES
+
+
 def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
@@ -544,9 +552,7 @@ def check_eligibility(
     for rule in LINE_RULES:
         rule(check)
 
-    covering = [link for link in check.links
-                if link.effective_date is not None and link.effective_date <= on_date
-                <= link.expiry_date and link.policy.status in PAYING_STATUSES]
+    covering = [link for link in check.links if pays_on(link, on_date)]
     if not covering:
         result.refuse(RejectionReason.NO_COVERAGE, "policy", _why_uncovered(check.links, on_date))
         return _finish(result, check.list_price, price)

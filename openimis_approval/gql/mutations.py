@@ -27,6 +27,9 @@ class RequestFields:
     priority = graphene.String()
     icd_id = graphene.Int()
     icd1_id = graphene.Int()
+    icd2_id = graphene.Int()
+    icd3_id = graphene.Int()
+    icd4_id = graphene.Int()
     service_start_date = graphene.Date()
     service_end_date = graphene.Date()
     service_description = graphene.String()
@@ -78,6 +81,30 @@ class SubmitApprovalRequestsMutation(ApprovalMutation):
     @classmethod
     def perform(cls, user, data):
         return services.submit_requests(user, data.get("uuids"))
+
+
+class HoldApprovalRequestsMutation(ApprovalMutation):
+    """DRAFT -> PENDING_SUBMISSION: the draft waits for documents before it is submitted."""
+
+    rights_key = "gql_mutation_update_approvals_perms"
+
+    class Input(RequestsInput):
+        reason = graphene.String(description="What the request waits for (default: documents).")
+
+    @classmethod
+    def perform(cls, user, data):
+        return services.hold_for_documents(user, data.get("uuids"), data.get("reason"))
+
+
+class ReopenApprovalDraftsMutation(ApprovalMutation):
+    """PENDING_SUBMISSION -> DRAFT: the request is written further."""
+
+    rights_key = "gql_mutation_update_approvals_perms"
+    Input = RequestsInput
+
+    @classmethod
+    def perform(cls, user, data):
+        return services.reopen_drafts(user, data.get("uuids"))
 
 
 class StartApprovalReviewMutation(ApprovalMutation):

@@ -33,7 +33,8 @@ class ApprovalLineGQLType(ScopedObjectType):
     class Meta:
         model = ApprovalLine
         fields = ("id", "uuid", "item", "service", "qty_requested", "price_requested",
-                  "qty_approved", "price_approved", "qty_used", "decision", "reason")
+                  "qty_approved", "price_approved", "qty_used", "qty_reserved", "decision",
+                  "reason")
 
     def resolve_x12_code(self, info) -> str:
         return self.x12_code
@@ -119,7 +120,7 @@ class ApprovalRequestGQLType(ScopedObjectType):
             "extended_due_at", "decided_at", "authorization_number", "effective_date",
             "expiration_date", "denial_reason", "denial_code", "appeal_level", "appeal_reason",
             "insuree", "policy", "health_facility", "requesting_provider", "icd", "icd_1",
-            "version", "extensions",
+            "icd_2", "icd_3", "icd_4", "version", "extensions",
         )
 
     def resolve_order_type(self, info) -> str | None:
@@ -159,4 +160,6 @@ class ApprovalRequestGQLType(ScopedObjectType):
     def resolve_evaluation(self, info):
         from openimis_approval.services import evaluate_many
 
-        return EvaluationGQLType(**batched(info, self, "evaluation", evaluate_many))
+        result = batched(info, self, "evaluation", evaluate_many)
+        return EvaluationGQLType(**{key: value for key, value in result.items()
+                                    if key != "policy"})

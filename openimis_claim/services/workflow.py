@@ -113,6 +113,7 @@ class Adjudication:
         # Shared by the receivers of this batch's signals (each under its own key).
         self.context: dict[str, Any] = {}
         self.refused: dict[tuple[type, int], int] = {}
+        self.quotas: list[signals.LineQuota] = []
         if step is not None:
             self.screen(claims, step)
 
@@ -133,7 +134,8 @@ class Adjudication:
         if not any(lines.values()):
             return
         answers = signals.adjudicating_lines.send(sender=Claim, step=step, claims=todo,
-                                                  lines=lines, context=self.context)
+                                                  lines=lines, context=self.context,
+                                                  quotas=self.quotas)
         for _receiver, refused in answers:
             for line, reason in (refused or {}).items():
                 self.refused.setdefault(self._key(line), int(reason))
@@ -142,6 +144,28 @@ class Adjudication:
         """The reason another module refused the line with (None: not refused)."""
         return self.refused.get(self._key(line)) if self.refused else None
 
+    def held_back(self, claim: Claim, line) -> int | None:
+        """Before eligibility: the reason another module refuses the line with, else the line
+        is cut (`qty_approved`) to what the modules' quotas leave it, or refused with a quota's
+        reason when one leaves nothing. None: the line goes on to eligibility."""
+        refusal = self.refusal(line)
+        if refusal is not None:
+            return refusal
+        for quota in self.quotas:
+            left = quota.left_for(claim, line)
+            if left is None:
+                continue
+            if left <= 0:
+                return int(quota.reason)
+            if left < _quantity(line):
+                line.qty_approved = left
+        return None
+
+    def take(self, claim: Claim, line) -> None:
+        """The line passed every check: the quotas give it its quantity (written by `flush`)."""
+        for quota in self.quotas:
+            quota.take(claim, line)
+
     def lines_of(self, claim: Claim, passed_only: bool = False) -> list:
         lines = self.lines[claim.pk]
         return [ln for ln in lines if ln.status == LineStatus.PASSED] if passed_only else lines
@@ -149,7 +173,7 @@ class Adjudication:
     def check(self, claim: Claim, line: ClaimItem | ClaimService):
         """The eligibility of one line on the claim's date of care (its own usage excluded)."""
         is_item = isinstance(line, ClaimItem)
-        quantity = line.qty_approved if line.qty_approved is not None else line.qty_provided
+        quantity = _quantity(line)
         price = line.price_approved if line.price_approved is not None else line.price_asked
         return check_eligibility(
             tenant_id=claim.tenant_id, chf_id=claim.insuree.chf_id, on_date=claim.date_from,
@@ -177,6 +201,8 @@ class Adjudication:
         write_versions(claims, user)
         insert_rows(ClaimStatusHistory, self.history)
         insert_rows(ClaimDedRem, self.ledger)
+        for quota in self.quotas:
+            quota.write(claims, user)
         if self.step == "process":
             passed = [(claim, [line for line in claim_lines if line.status == LineStatus.PASSED])
                       for claim, claim_lines, _events in self.changed
@@ -211,6 +237,10 @@ class Adjudication:
                 row.ceiling_left = left if row.ceiling_left is None else min(row.ceiling_left,
                                                                              left)
         self.ledger.extend(by_policy.values())
+
+
+def _quantity(line) -> Decimal:
+    return line.qty_approved if line.qty_approved is not None else line.qty_provided
 
 
 def _reject_line(line, reason: int) -> None:
@@ -258,27 +288,37 @@ def submit_claims(user, uuids: list[str]) -> MutationOutcome:
                 _reject_line(line, RejectionReason.TARGET_DATE)
             lines = []
         elif adjudication.validations_disabled:
-            # Without the default checks; what another module refuses stays refused.
+            # Without the default checks; what another module refuses or cuts stays so.
             for line in lines:
                 line.status, line.rejection_reason = LineStatus.PASSED, RejectionReason.ACCEPTED
                 line.price_adjusted = line.price_asked
-                refusal = adjudication.refusal(line)
+                asked = line.qty_approved
+                refusal = adjudication.held_back(claim, line)
                 if refusal is not None:
+                    line.qty_approved = asked
                     _reject_line(line, refusal)
+                else:
+                    adjudication.take(claim, line)
             lines = []
         for line in lines:
+            # A quota (a pre-authorization's quantity) cuts the line before eligibility values
+            # it, and is drawn on only once the line passed every check.
+            asked = line.qty_approved
+            refusal = adjudication.held_back(claim, line)
             verdict = adjudication.check(claim, line)
             line.price_adjusted = verdict.unit_price
             line.product, line.policy = verdict.product, verdict.policy
-            refusal = adjudication.refusal(line)
             if refusal is not None:
+                line.qty_approved = asked
                 _reject_line(line, refusal)
             elif verdict.covered:
                 line.status, line.rejection_reason = LineStatus.PASSED, RejectionReason.ACCEPTED
                 if verdict.quantity_left is not None and verdict.covered_quantity < \
                         line.qty_provided:
                     line.qty_approved = verdict.covered_quantity
+                adjudication.take(claim, line)
             else:
+                line.qty_approved = asked
                 _reject_line(line, verdict.reasons[0])
         lines = adjudication.lines_of(claim)
         claim.submit_stamp = timezone.now()
@@ -473,13 +513,16 @@ def process_claims(user, uuids: list[str]) -> MutationOutcome:
         for line in lines:
             if line.status != LineStatus.PASSED:
                 continue
-            refusal = adjudication.refusal(line)
+            asked = line.qty_approved
+            refusal = adjudication.held_back(claim, line)
             if refusal is not None:
+                line.qty_approved = asked
                 _reject_line(line, refusal)
                 adjudication.usage.add_line(claim, line)
                 continue
             verdict = adjudication.check(claim, line)
             if not verdict.covered:
+                line.qty_approved = asked
                 _reject_line(line, verdict.reasons[0])
             elif verdict.line is not None and verdict.line.price_origin == PriceOrigin.RELATIVE:
                 relative = True
@@ -488,6 +531,8 @@ def process_claims(user, uuids: list[str]) -> MutationOutcome:
                 line.price_valuated = line.remunerated_amount = verdict.covered_amount
                 line.deductible_amount = verdict.deducted
                 line.exceed_ceiling_amount = verdict.exceeding_ceiling
+            if line.status == LineStatus.PASSED:
+                adjudication.take(claim, line)
             adjudication.usage.add_line(claim, line)
             decided.append((line, verdict))
         adjudication.record_ledger(claim, decided)

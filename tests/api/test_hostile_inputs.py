@@ -162,6 +162,7 @@ def world(tenant, make_user):
     s.info_requested = request(ApprovalStatus.INFO_REQUESTED, "PA-2025-000003", due_at=due)
     s.denied = request(ApprovalStatus.DENIED, "PA-2025-000004")
     s.appealed = request(ApprovalStatus.APPEAL_SUBMITTED, "PA-2025-000005", appeal_level=1)
+    s.pending = request(ApprovalStatus.PENDING_SUBMISSION, "PA-2025-000006")
     s.document = ApprovalDocument.objects.create(
         request=s.draft, document_type="LAB", title="smear", filename="smear.txt",
         mime="text/plain", size=5, sha256="0" * 64, content=b"smear")
@@ -244,6 +245,8 @@ BASELINES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "updateApprovalRequest": lambda s: {**_request_input(s), "uuid": str(s.draft.uuid)},
     "submitApprovalRequests": lambda s: {"uuids": [str(s.draft.uuid)]},
     "startApprovalReview": lambda s: {"uuids": [str(s.draft.uuid)]},
+    "holdApprovalRequests": lambda s: {"uuids": [str(s.draft.uuid)], "reason": "Smear result"},
+    "reopenApprovalDrafts": lambda s: {"uuids": [str(s.pending.uuid)]},
     "requestApprovalInfo": lambda s: {"uuid": str(s.under_review.uuid), "message": "More"},
     "supplyApprovalInfo": lambda s: {
         "uuid": str(s.info_requested.uuid), "message": "Here",

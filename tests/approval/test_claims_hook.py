@@ -7,11 +7,14 @@ import itertools
 import json
 import logging
 import textwrap
+import threading
 import weakref
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.db import connection, transaction
 
 from core.models import ModuleConfiguration
 from core.registers.codes import RejectionReason
@@ -22,7 +25,12 @@ from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalUsag
 from openimis_claim import signals
 from openimis_claim.codes import ClaimStatus, LineStatus
 from openimis_claim.models import Claim, ClaimItem, ClaimService
-from openimis_claim.services import delete_claims, process_claims, submit_claims
+from openimis_claim.services import (
+    delete_claims,
+    process_claims,
+    save_claim_review,
+    submit_claims,
+)
 from tests.core.test_modules import run_with_modules
 from tests.factories import make_claim, make_claim_scene, make_facility
 
@@ -109,7 +117,7 @@ def test_a_granted_approval_lets_the_line_pass_and_processing_records_the_use(sc
 
     run(submit_claims, scene, claim)
     assert item_line(claim).status == LineStatus.PASSED
-    assert used(approval) == 0  # checked, not used yet
+    assert (used(approval), reserved(approval)) == (0, Decimal("2"))  # reserved, not used yet
 
     run(process_claims, scene, claim)
 
@@ -144,8 +152,18 @@ def test_an_approval_not_granted_does_not_count(scene, status):
     assert item_line(claim).rejection_reason == RejectionReason.PREAUTHORIZATION_REQUIRED
 
 
+def reserved(approval_line) -> Decimal:
+    approval_line.refresh_from_db()
+    return approval_line.qty_reserved
+
+
+def usages() -> list[tuple]:
+    return list(ApprovalUsage.objects.order_by("pk").values_list(
+        "claim_id", "quantity", "state"))
+
+
 def test_quantity_used_up_is_31(scene):
-    grant(scene, qty="5", used="4")
+    grant(scene, qty="5", used="5")
     claim = claim_of(scene, qty=2)
 
     run(submit_claims, scene, claim)
@@ -153,23 +171,174 @@ def test_quantity_used_up_is_31(scene):
     assert item_line(claim).rejection_reason == RejectionReason.PREAUTHORIZATION_USED_UP
 
 
+def test_a_line_asking_more_than_is_left_is_approved_what_is_left(scene):
+    approval = grant(scene, qty="5", used="4")
+    claim = claim_of(scene, qty=3)
+
+    run(submit_claims, scene, claim)
+
+    line = item_line(claim)
+    assert (line.status, line.rejection_reason, line.qty_provided, line.qty_approved) == (
+        LineStatus.PASSED, RejectionReason.ACCEPTED, Decimal("3"), Decimal("1"))
+    assert (used(approval), reserved(approval)) == (Decimal("4"), Decimal("1"))
+
+    run(process_claims, scene, claim)
+
+    line = item_line(claim)
+    assert (line.status, line.qty_approved) == (LineStatus.PASSED, Decimal("1"))
+    assert line.remunerated_amount == Decimal("2.00")  # 1 x 2.50 at 80%, not 3
+    assert (used(approval), reserved(approval)) == (Decimal("5"), Decimal("0"))
+    assert usages() == [(claim.pk, Decimal("1"), "used")]
+
+
+def test_submit_reserves_so_a_claim_submitted_later_gets_what_is_left(scene):
+    approval = grant(scene, qty="5")
+    first, second, third = claim_of(scene, qty=3), claim_of(scene, qty=3), claim_of(scene)
+
+    run(submit_claims, scene, first)
+    assert (used(approval), reserved(approval)) == (Decimal("0"), Decimal("3"))
+    run(submit_claims, scene, second)
+    run(submit_claims, scene, third)
+
+    assert (item_line(second).status, item_line(second).qty_approved) == (
+        LineStatus.PASSED, Decimal("2"))
+    assert item_line(third).rejection_reason == RejectionReason.PREAUTHORIZATION_USED_UP
+    assert third.status == ClaimStatus.CHECKED  # its consultation still passes
+    assert reserved(approval) == Decimal("5")
+    assert usages() == [(first.pk, Decimal("3"), "reserved"),
+                        (second.pk, Decimal("2"), "reserved")]
+
+    run(process_claims, scene, second, first)  # the order given no longer matters
+
+    assert [item_line(c).qty_approved for c in (first, second)] == [None, Decimal("2")]
+    assert {item_line(c).status for c in (first, second)} == {LineStatus.PASSED}
+    assert (used(approval), reserved(approval)) == (Decimal("5"), Decimal("0"))
+    assert sorted(usages()) == sorted([(first.pk, Decimal("3"), "used"),
+                                       (second.pk, Decimal("2"), "used")])
+
+
 @pytest.mark.parametrize("reverse", [False, True])
 def test_claims_of_one_batch_draw_on_the_approval_in_turn(scene, reverse):
     approval = grant(scene, qty="5")
     first, second = claim_of(scene, qty=3), claim_of(scene, qty=3)
-    run(submit_claims, scene, first)
-    run(submit_claims, scene, second)
-    assert item_line(second).status == LineStatus.PASSED  # nothing used before processing
     if reverse:  # the order given decides
         first, second = second, first
 
-    run(process_claims, scene, first, second)
+    run(submit_claims, scene, first, second)
 
-    assert item_line(first).status == LineStatus.PASSED
-    assert item_line(second).rejection_reason == RejectionReason.PREAUTHORIZATION_USED_UP
-    assert second.status == ClaimStatus.VALUATED  # its consultation still passes
-    assert used(approval) == Decimal("3")
-    assert list(ApprovalUsage.objects.values_list("claim_id", flat=True)) == [first.pk]
+    assert (item_line(first).qty_approved, item_line(second).qty_approved) == (
+        None, Decimal("2"))
+    assert reserved(approval) == Decimal("5")
+
+
+def test_a_line_failing_eligibility_takes_nothing_from_a_later_line(scene):
+    """The hook's author's case: the earlier line used to draw the approval before eligibility
+    refused it, and the later line was refused 31."""
+    approval = grant(scene, qty="3", effective=date(2024, 12, 1))
+    uncovered = claim_of(scene, qty=3, date_from=date(2024, 12, 15),
+                         date_claimed=date(2024, 12, 16))  # before the policy: 21
+    covered = claim_of(scene, qty=3)
+
+    run(submit_claims, scene, uncovered, covered)
+
+    assert item_line(uncovered).rejection_reason == RejectionReason.NO_COVERAGE
+    assert item_line(uncovered).qty_approved is None
+    assert (item_line(covered).status, item_line(covered).qty_approved) == (
+        LineStatus.PASSED, None)
+    assert usages() == [(covered.pk, Decimal("3"), "reserved")]
+
+    run(process_claims, scene, covered)
+
+    assert item_line(covered).status == LineStatus.PASSED
+    assert (used(approval), reserved(approval)) == (Decimal("3"), Decimal("0"))
+
+
+def test_a_line_failing_eligibility_at_processing_gives_its_reservation_back(scene):
+    approval = grant(scene, qty="5")
+    claim = claim_of(scene, qty=2)
+    run(submit_claims, scene, claim)
+    assert reserved(approval) == Decimal("2")
+    scene.item.frequency = 30  # a same item given 10 days before now refuses the line: 5
+    scene.item.save(update_fields=["frequency"])
+    earlier = claim_of(scene, qty=1, date_from=date(2025, 2, 20), date_claimed=date(2025, 2, 21))
+    run(submit_claims, scene, earlier)
+    run(process_claims, scene, earlier)
+
+    run(process_claims, scene, claim)
+
+    assert item_line(claim).rejection_reason == RejectionReason.FREQUENCY
+    assert claim.status == ClaimStatus.VALUATED  # the consultation still passes
+    assert (used(approval), reserved(approval)) == (Decimal("1"), Decimal("0"))  # earlier's
+    assert usages() == [(earlier.pk, Decimal("1"), "used")]
+
+
+@pytest.mark.parametrize("event", ["rejected", "deleted"])
+def test_a_checked_claim_rejected_or_deleted_gives_its_reservation_to_the_next(scene, event):
+    approval = grant(scene, qty="5")
+    first, second = claim_of(scene, qty=4), claim_of(scene, qty=4)
+    run(submit_claims, scene, first)
+    run(submit_claims, scene, second)
+    assert item_line(second).qty_approved == Decimal("1")
+
+    if event == "rejected":
+        review = save_claim_review(scene.user, str(first.uuid), {"items": [
+            {"id": item_line(first).pk, "status": LineStatus.REJECTED}], "services": [
+            {"id": ClaimService.objects.get(claim=first).pk, "status": LineStatus.REJECTED}]})
+        assert review.errors == []
+        first.refresh_from_db()
+        assert first.status == ClaimStatus.REJECTED
+    else:
+        signals.claim_deleted.send(sender=Claim, claim=first, user=scene.user)
+
+    assert (used(approval), reserved(approval)) == (Decimal("0"), Decimal("1"))
+    assert usages() == [(second.pk, Decimal("1"), "reserved")]
+    third = claim_of(scene, qty=4)
+    run(submit_claims, scene, third)
+    assert (item_line(third).status, item_line(third).qty_approved) == (
+        LineStatus.PASSED, None)
+
+
+def test_a_review_cutting_a_reserved_line_gives_back_the_difference(scene):
+    approval = grant(scene, qty="5")
+    claim = claim_of(scene, qty=4)
+    run(submit_claims, scene, claim)
+
+    assert save_claim_review(scene.user, str(claim.uuid), {"items": [
+        {"id": item_line(claim).pk, "qty_approved": "1"}]}).errors == []
+
+    assert reserved(approval) == Decimal("1")
+    assert usages() == [(claim.pk, Decimal("1"), "reserved")]
+    run(process_claims, scene, claim)
+    assert (used(approval), reserved(approval)) == (Decimal("1"), Decimal("0"))
+
+
+def test_a_review_rejecting_a_reserved_line_gives_it_all_back(scene):
+    approval = grant(scene, qty="5")
+    claim = claim_of(scene, qty=4)
+    run(submit_claims, scene, claim)
+
+    assert save_claim_review(scene.user, str(claim.uuid), {"items": [
+        {"id": item_line(claim).pk, "status": LineStatus.REJECTED}]}).errors == []
+
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.CHECKED  # the consultation still passes
+    assert reserved(approval) == Decimal("0")
+    assert usages() == []
+
+
+def test_a_review_raising_a_line_above_its_reservation_draws_the_rest_at_processing(scene):
+    approval = grant(scene, qty="5", used="2")
+    claim = claim_of(scene, qty=4)
+    run(submit_claims, scene, claim)
+    assert item_line(claim).qty_approved == Decimal("3")
+    ApprovalLine.objects.filter(pk=approval.pk).update(qty_used=Decimal("1"))  # a give-back
+
+    assert save_claim_review(scene.user, str(claim.uuid), {"items": [
+        {"id": item_line(claim).pk, "qty_approved": "4"}]}).errors == []
+    run(process_claims, scene, claim)
+
+    assert item_line(claim).qty_approved == Decimal("4")
+    assert (used(approval), reserved(approval)) == (Decimal("5"), Decimal("0"))
 
 
 @pytest.mark.parametrize(("effective", "expiration"), [
@@ -351,7 +520,7 @@ def test_the_batch_is_screened_once_and_another_module_may_refuse_lines(scene):
 
 def test_the_receivers_are_connected_with_the_approval_module():
     assert claims_hook.screen_lines in _receivers(signals.adjudicating_lines)
-    assert claims_hook.record_usage in _receivers(signals.claim_lines_processed)
+    assert claims_hook.fit_to_review in _receivers(signals.claim_reviewed)
     assert claims_hook.give_back in _receivers(signals.claim_rejected)
     assert claims_hook.give_back in _receivers(signals.claim_deleted)
 
@@ -457,7 +626,7 @@ def test_a_claim_held_to_an_unusable_approval_is_rejected_30_despite_others(scen
 
 
 def test_a_claim_held_to_an_approval_used_up_is_rejected_31(scene):
-    grant(scene, qty="5", auth="AUTH-HELD", used="4")
+    grant(scene, qty="5", auth="AUTH-HELD", used="5")
     grant(scene, qty="5", auth="AUTH-FALLBACK")
     claim = held_claim(scene, "AUTH-HELD", qty=2)
 
@@ -475,3 +644,34 @@ def test_a_guarantee_alone_still_falls_back_to_other_approvals(scene):
     run(submit_claims, scene, claim)
 
     assert item_line(claim).status == LineStatus.PASSED
+
+
+@pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"],
+                    reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
+def test_two_submits_at_once_share_the_approval_exactly(scene):
+    approval = grant(scene, qty="5")
+    claims = [claim_of(scene, qty=4), claim_of(scene, qty=4)]
+    barrier, errors = threading.Barrier(2), []
+
+    def submit(claim):
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                errors.extend(submit_claims(scene.user, [str(claim.uuid)]).errors)
+        except Exception as exc:
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(claim,)) for claim in claims]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(str(item_line(claim).qty_approved) for claim in claims) == ["1.00", "None"]
+    assert (used(approval), reserved(approval)) == (Decimal("0"), Decimal("5"))
+    assert sorted(q for _claim, q, _state in usages()) == [Decimal("1"), Decimal("4")]

@@ -206,6 +206,77 @@ def test_a_denial_goes_through_an_appeal_to_approval(gql, scene):
     assert approved["authorizationNumber"] == "AUTH-2025-000001"
 
 
+HOLD = """mutation ($uuids: [String], $reason: String) { holdApprovalRequests(input: {
+  clientMutationId: "hold", uuids: $uuids, reason: $reason}) { status error } }"""
+
+
+@pytest.mark.django_db
+def test_a_draft_waits_for_documents_then_is_submitted(gql, scene):
+    uuid = create(gql, scene)
+    heard = []
+
+    def listener(sender, request, from_status, to_status, **kwargs):
+        heard.append((from_status, to_status))
+
+    approval_status_changed.connect(listener)
+    try:
+        ok(gql(HOLD, {"uuids": [uuid], "reason": "Waiting for the smear result"},
+               user=scene.user), "holdApprovalRequests")
+        assert read(gql, scene, uuid)["status"] == "PENDING_SUBMISSION"
+        ok(gql(BULK % "submitApprovalRequests", {"uuids": [uuid], "cmid": "s"},
+               user=scene.user), "submitApprovalRequests")
+    finally:
+        approval_status_changed.disconnect(listener)
+
+    request = read(gql, scene, uuid)
+    assert request["status"] == "SUBMITTED"
+    assert [(h["fromStatus"], h["toStatus"], h["reason"]) for h in request["history"]] == [
+        ("", "DRAFT", "created"),
+        ("DRAFT", "PENDING_SUBMISSION", "Waiting for the smear result"),
+        ("PENDING_SUBMISSION", "SUBMITTED", "submitted")]
+    assert heard == [("DRAFT", "PENDING_SUBMISSION"), ("PENDING_SUBMISSION", "SUBMITTED")]
+
+
+@pytest.mark.django_db
+def test_a_request_waiting_for_documents_goes_back_to_draft_and_is_updated(gql, scene):
+    uuid = create(gql, scene)
+    ok(gql(HOLD, {"uuids": [uuid]}, user=scene.user), "holdApprovalRequests")
+
+    ok(gql(BULK % "reopenApprovalDrafts", {"uuids": [uuid], "cmid": "re"}, user=scene.user),
+       "reopenApprovalDrafts")
+
+    request = read(gql, scene, uuid)
+    assert request["status"] == "DRAFT"
+    assert [(h["toStatus"], h["reason"]) for h in request["history"]][1:] == [
+        ("PENDING_SUBMISSION", "waiting for documents"), ("DRAFT", "back to draft")]
+
+
+@pytest.mark.django_db
+def test_only_a_draft_can_wait_for_documents(gql, scene):
+    uuid = create(gql, scene)
+    ok(gql(BULK % "submitApprovalRequests", {"uuids": [uuid], "cmid": "s"}, user=scene.user),
+       "submitApprovalRequests")
+
+    response = gql(HOLD, {"uuids": [uuid]}, user=scene.user)
+
+    error = json.loads(response.data["holdApprovalRequests"]["error"])
+    assert error[0]["list"][0]["message"] == (
+        "Approval request PA-2025-000001 is SUBMITTED; it cannot move to PENDING_SUBMISSION")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("mutation", ["holdApprovalRequests", "reopenApprovalDrafts"])
+def test_waiting_for_documents_needs_the_right_to_update_a_draft(gql, scene, make_user,
+                                                                 mutation):
+    uuid = create(gql, scene)
+    others = make_user([r for r in ALL_APPROVAL_RIGHTS if r != 112003], username="no-update")
+
+    response = gql(BULK % mutation, {"uuids": [uuid], "cmid": "n"}, user=others)
+
+    assert response.error_messages == ["Unauthorized"]
+    assert ApprovalRequest.objects.get(uuid=uuid).status == "DRAFT"
+
+
 @pytest.mark.django_db
 def test_an_illegal_move_over_graphql_names_the_current_status(gql, scene):
     uuid = create(gql, scene)
@@ -286,8 +357,8 @@ def test_two_reviewers_deciding_at_once_one_decision_stands(scene, make_user):
 LIST = """query ($first: Int) { approvalRequests(first: $first, orderBy: "number") {
   totalCount edges { node { number status priority requestType isOverdue requestedAmount
   approvedAmount insuree { chfId lastName } healthFacility { code name }
-  requestingProvider { username } icd { code name }
-  lines { qtyRequested decision x12Code item { code } service { code } }
+  requestingProvider { username } icd { code name } icd1 { code } icd4 { code }
+  policy { uuid } lines { qtyReserved qtyRequested decision x12Code item { code } service { code } }
   history { fromStatus toStatus user { username } } } } } }"""
 
 

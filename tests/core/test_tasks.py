@@ -44,7 +44,8 @@ def test_every_scheduled_job_names_a_registered_task():
     scheduled = {job["task"] for job in celery_app.conf.beat_schedule.values()}
 
     assert scheduled == {"core.prune_refresh_tokens", "openimis_approval.expire_approvals",
-                         "openimis_approval.report_deadlines", "reports.prune_report_outputs",
+                         "openimis_approval.report_deadlines",
+                         "openimis_approval.expire_info_requests", "reports.prune_report_outputs",
                          "api_fhir_r4.deliver_pending"}
     assert scheduled <= set(celery_app.tasks)
 
