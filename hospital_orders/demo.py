@@ -48,7 +48,7 @@ REVIEWER_USERS = ("reviewer", "admin2", "Admin")
 # priorities, template key).
 IMAGING = [
     (Modality.CT, "Head", ["O006"], "Head injury with brief loss of consciousness, vomiting",
-     "S06", [Priority.EMERGENCY, Priority.STAT, Priority.URGENT], "ct"),
+     "S06", [Priority.EMERGENCY, Priority.EMERGENCY, Priority.STAT, Priority.URGENT], "ct"),
     (Modality.CT, "Head", ["O006"], "New severe headache, worst of life", "R51",
      [Priority.STAT, Priority.URGENT], "ct"),
     (Modality.MRI, "Lumbar spine", ["O007"], "Low back pain radiating to the left leg for eight "
@@ -214,6 +214,8 @@ class _Seeder:
     def story(self, order: HospitalOrder, template: str | None) -> None:
         rng = self.rng
         ending = rng.choices([s for s, _ in STORIES], weights=[w for _, w in STORIES])[0]
+        if ending == "waiting" and order.priority == Priority.EMERGENCY:
+            ending = "approve"  # an emergency is decided within hours, not left waiting
         at = order.ordered_at + timedelta(minutes=rng.uniform(15, 120))
         fields = {"client_mutation_id": f"demo-{order.number}"}
         if template and rng.random() < 0.75:
