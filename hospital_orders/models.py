@@ -71,8 +71,8 @@ class HospitalOrder(ApprovableOrder):
             fields["clinical_justification"] = self.clinical_indication
         return fields
 
-    def summary(self) -> str:
-        """The request's service description: the order and what it asks for."""
+    def order_description(self) -> str:
+        """The request's service description: the order and the services it asks for."""
         names = ", ".join(str(line.medical.name) for line in self.order_lines())
         return f"{self.number}: {names}" if names else self.number
 
@@ -110,6 +110,10 @@ class LaboratoryOrder(HospitalOrder):
 
     specimen = models.CharField(max_length=10, choices=Specimen.choices, default=Specimen.BLOOD)
 
+    def summary(self) -> str:
+        """`orderSummary` of its requests: from the order's own row (no query per request)."""
+        return f"{self.number}: {self.get_specimen_display().lower()} tests"
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "number"],
                                                name="laboratory_order_number_per_tenant")]
@@ -137,6 +141,11 @@ class ImagingOrder(HospitalOrder):
 
     modality = models.CharField(max_length=4, choices=Modality.choices)
     body_site = models.CharField(max_length=100, blank=True)
+
+    def summary(self) -> str:
+        """`orderSummary` of its requests: from the order's own row (no query per request)."""
+        study = " ".join(part for part in (self.get_modality_display(), self.body_site) if part)
+        return f"{self.number}: {study.lower()}"
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "number"],

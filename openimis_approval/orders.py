@@ -20,7 +20,9 @@ fields are named otherwise:
   none; an order without lines never requires approval);
 - `order_date()`: the day care is planned (default: today);
 - `order_request_fields()`: further `createApprovalRequest` input the order can fill
-  (priority, main diagnosis, clinical texts; default: none).
+  (priority, main diagnosis, clinical texts; default: none);
+- `order_description()`: the request's service description (default: the registered summary,
+  which lists show per request and so should read the order's own row only).
 """
 
 from __future__ import annotations
@@ -103,6 +105,10 @@ class ApprovableOrder(models.Model):
 
     def order_request_fields(self) -> dict[str, Any]:
         return {}
+
+    def order_description(self) -> str:
+        described = order_type(order_key(type(self)))
+        return described.summary(self) if described else str(self)
 
     # --- The helpers ---------------------------------------------------------------------------
 
@@ -211,7 +217,7 @@ class ApprovableOrder(models.Model):
             **self.order_request_fields(),
         }
         if not fields.get("template_id"):  # else the template's description applies
-            data["service_description"] = described.summary(self)
+            data["service_description"] = self.order_description()
         data.update(fields)
         log = mutation.run(user, data)
         if log.status != MutationStatus.SUCCESS:
