@@ -6,7 +6,7 @@ setup(
     description="Claims and pre-authorization backend in openIMIS module style (Django + GraphQL)",
     python_requires=">=3.11,<3.12",
     packages=find_packages(include=["config*", "core*", "openimis_claim*", "openimis_approval*",
-                                    "reports*", "api_fhir_r4*"]),
+                                    "hospital_orders*", "reports*", "api_fhir_r4*"]),
     include_package_data=True,
     package_data={"core": ["registers/data/*.csv"]},
     install_requires=[

@@ -56,7 +56,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # The modules this deployment serves. `core` always loads; the env variable narrows the list.
-ALL_OPENIMIS_MODULES = ["core", "openimis_claim", "openimis_approval", "reports", "api_fhir_r4"]
+ALL_OPENIMIS_MODULES = ["core", "openimis_claim", "openimis_approval", "hospital_orders", "reports",
+                        "api_fhir_r4"]
 OPENIMIS_MODULES = ["core"] + [
     m for m in env_list("OPENIMIS_MODULES", ALL_OPENIMIS_MODULES) if m != "core"
 ]

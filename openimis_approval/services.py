@@ -499,7 +499,7 @@ def link_order(user, request: ApprovalRequest, key: str | None, order_id: str | 
     """Point the request at an order of a registered order type, of the user's tenant."""
     from django.contrib.contenttypes.models import ContentType
 
-    from openimis_approval.orders import order_type
+    from openimis_approval.order_types import order_type
 
     if not key:
         return

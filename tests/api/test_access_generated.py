@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models import F
 from django.test import Client
@@ -54,6 +55,7 @@ from core.models import MutationLog, Role, RoleRight, Tenant, User
 from core.registers.models import Officer
 from core.rights import all_rights, rights_codes
 from core.scoping import is_uuid
+from hospital_orders.models import ImagingOrder, LaboratoryOrder
 from openimis_approval.codes import ApprovalStatus
 from openimis_approval.models import (
     ApprovalCommunication,
@@ -181,6 +183,16 @@ def build_world() -> SimpleNamespace:
     ]
     approvals[3].lines.update(qty_approved=Decimal("2"), decision="APPROVED")
     _approval(tenant, scene, far, "PA-GEN-000005", S.SUBMITTED)
+    # Orders of facility 1 (hospital_orders), the first request made for the imaging one.
+    imaging = ImagingOrder.objects.create(tenant=tenant, number="IMG-GEN-1", insuree=scene.insuree,
+                                          health_facility=scene.facility, modality="CT",
+                                          planned_date=date(2025, 3, 10))
+    imaging.lines.create(service=scene.service)
+    LaboratoryOrder.objects.create(tenant=tenant, number="LAB-GEN-1", insuree=scene.insuree,
+                                   health_facility=scene.facility,
+                                   planned_date=date(2025, 3, 10)).lines.create(item=scene.item)
+    ApprovalRequest.objects.filter(pk=approvals[0].pk).update(
+        order_type=ContentType.objects.get_for_model(ImagingOrder), order_id=str(imaging.pk))
     ApprovalDocument.objects.create(
         request=approvals[0], document_type="LAB_RESULT", title="Smear", filename="smear.pdf",
         mime="application/pdf", size=len(PDF), sha256="0" * 64, content=PDF)

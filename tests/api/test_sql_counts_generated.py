@@ -184,12 +184,38 @@ def rows_for_every_list(admin: User) -> None:
                              for n, parent in enumerate(parents))
 
 
+def every_page_reads_what_later_rows_have(admin) -> None:
+    """The demo's requests made from orders, with their documents and calls, come after the
+    approval module's own: the first request of the tenant and of the clerk's facility (first
+    on every page, by key) get an order, a document and a call too, so a page of 10 reads the
+    relations a page of 50 does (a prefetch with nothing to fetch runs no statement)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from hospital_orders.models import ImagingOrder
+    from openimis_approval.models import ApprovalCommunication, ApprovalDocument, ApprovalRequest
+
+    clerk = User.objects.get(username="clerk")
+    order = ImagingOrder.objects.filter(health_facility=clerk.health_facility).order_by("pk")[0]
+    requests = ApprovalRequest.objects.filter(tenant=admin.tenant).order_by("pk")
+    for request in {requests[0], requests.filter(health_facility=clerk.health_facility)[0]}:
+        if not request.order_id:
+            request.order_type = ContentType.objects.get_for_model(ImagingOrder)
+            request.order_id = str(order.pk)
+            request.save(update_fields=["order_type", "order_id"])
+        ApprovalDocument.objects.create(request=request, document_type="CLINICAL_NOTES",
+                                        filename="notes.txt", mime="text/plain", size=5,
+                                        sha256="0" * 64, content=b"notes", uploaded_by=clerk)
+        ApprovalCommunication.objects.create(request=request, communication_type="PHONE",
+                                             subject="Status", user=clerk)
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         seed_demo(SIZE)
         admin = User.objects.get(username="Admin")
         rows_for_every_list(admin)
+        every_page_reads_what_later_rows_have(admin)
         # The claim with the longest history, and the insuree with the most policies.
         claim = Claim.objects.filter(tenant=admin.tenant).annotate(
             steps=Count("history")).order_by("-steps", "pk").first()

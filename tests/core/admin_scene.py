@@ -21,6 +21,7 @@ from core.models import (
 )
 from core.registers.codes import LocationType
 from core.registers.models import InsureePhoto, Officer
+from hospital_orders.models import ImagingOrder, LaboratoryOrder
 from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalStatusHistory
 from openimis_claim.models import (
     BatchRun,
@@ -36,7 +37,8 @@ from tests.factories import make_claim, make_claim_scene, make_location
 def make_tenant_rows(tenant: Tenant, suffix: str) -> SimpleNamespace:
     """Registers (an insuree with a photo), a claim with lines, ledger and history, an
     approval request with a line and history, a role with a right, a user, a mutation log, a
-    batch run, a pool and a report template, all of `tenant`."""
+    batch run, a pool, a report template, and a laboratory and an imaging order with a line
+    each, all of `tenant`."""
     scene = make_claim_scene(tenant)
     region = make_location(tenant, LocationType.REGION)
     district = make_location(tenant, LocationType.DISTRICT, parent=region)
@@ -72,13 +74,24 @@ def make_tenant_rows(tenant: Tenant, suffix: str) -> SimpleNamespace:
                                 price_requested=Decimal("2.00"))
     ApprovalStatusHistory.objects.create(request=approval, from_status="", to_status="DRAFT",
                                          user=user)
+    lab_order = LaboratoryOrder.objects.create(tenant=tenant, number=f"LAB-{suffix}",
+                                               insuree=scene.insuree,
+                                               health_facility=scene.facility,
+                                               planned_date=claim.date_from)
+    lab_order.lines.create(service=scene.service)
+    imaging_order = ImagingOrder.objects.create(tenant=tenant, number=f"IMG-{suffix}",
+                                                insuree=scene.insuree,
+                                                health_facility=scene.facility,
+                                                planned_date=claim.date_from, modality="CT")
+    imaging_order.lines.create(service=scene.service)
     log = MutationLog.objects.create(user=user, module="claim", mutation="SubmitClaimsMutation")
     report = ReportDefinition.objects.create(name="claim_print", tenant=tenant,
                                              template=f"<h1>{suffix}</h1>")
     token = RefreshToken.objects.create(user=user)
     return SimpleNamespace(**vars(scene), tenant=tenant, region=region, district=district,
                            role=role, user=user, officer=officer, claim=claim, batch=batch,
-                           pool=pool, approval=approval, log=log, report=report, token=token)
+                           pool=pool, approval=approval, log=log, report=report, token=token,
+                           lab_order=lab_order, imaging_order=imaging_order)
 
 
 def make_global_rows() -> SimpleNamespace:
