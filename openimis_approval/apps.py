@@ -3,6 +3,9 @@ from core import modules
 DEFAULT_CFG = {
     # Rights (DESIGN.md section 6).
     "gql_query_approvals_perms": ["112001"],
+    # Downloading a request's documents (`/api/approval/document`): whoever may read the
+    # request, as its documents' names and types are part of it; add "112010" to narrow it.
+    "gql_query_approval_documents_perms": ["112001"],
     "gql_mutation_create_approvals_perms": ["112002"],
     "gql_mutation_update_approvals_perms": ["112003"],
     "gql_mutation_cancel_approvals_perms": ["112004"],
