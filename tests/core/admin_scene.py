@@ -21,7 +21,14 @@ from core.models import (
 )
 from core.registers.codes import LocationType
 from core.registers.models import InsureePhoto, Officer
-from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalStatusHistory
+from openimis_approval.models import (
+    ApprovalCommunication,
+    ApprovalDocument,
+    ApprovalLine,
+    ApprovalRequest,
+    ApprovalStatusHistory,
+    ApprovalTemplate,
+)
 from openimis_claim.models import (
     BatchRun,
     ClaimAttachmentType,
@@ -72,6 +79,13 @@ def make_tenant_rows(tenant: Tenant, suffix: str) -> SimpleNamespace:
                                 price_requested=Decimal("2.00"))
     ApprovalStatusHistory.objects.create(request=approval, from_status="", to_status="DRAFT",
                                          user=user)
+    ApprovalDocument.objects.create(request=approval, document_type="LAB_RESULT",
+                                    filename=f"{suffix}.pdf", mime="application/pdf",
+                                    sha256="0" * 64, content=b"%PDF-1.4", uploaded_by=user)
+    ApprovalCommunication.objects.create(request=approval, communication_type="PHONE",
+                                         subject=f"Call {suffix}", user=user)
+    ApprovalTemplate.objects.create(tenant=tenant, name=f"Template {suffix}",
+                                    product=scene.product, usage_count=1)
     log = MutationLog.objects.create(user=user, module="claim", mutation="SubmitClaimsMutation")
     report = ReportDefinition.objects.create(name="claim_print", tenant=tenant,
                                              template=f"<h1>{suffix}</h1>")
