@@ -29,6 +29,9 @@ class FhirR4Config(modules.OpenIMISModule):
     verbose_name = "FHIR R4 API"
     requires = ("core", "openimis_claim")
     DEFAULT_CFG = DEFAULT_CFG
+    # The scheme administrator manages the rest-hook subscriptions of partner systems
+    # (core.roles).
+    ROLE_RIGHTS = {"scheme_admin": ("gql_mutation_subscriptions_perms",)}
 
     def ready(self) -> None:
         from api_fhir_r4 import subscriptions

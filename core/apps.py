@@ -32,12 +32,30 @@ DEFAULT_CFG = {
 }
 
 
+# The register reads every desk role needs: families, insurees and their eligibility, policies
+# (and an insuree's, on the claim page), products, officers.
+REGISTER_READS = ("gql_query_families_perms", "gql_query_insurees_perms",
+                  "gql_query_eligibility_perms", "gql_query_policies_perms",
+                  "gql_query_policies_by_insuree_perms", "gql_query_products_perms",
+                  "gql_query_officers_perms")
+
+# What each role a scheme ships holds of core's rights (core.roles).
+ROLE_RIGHTS = {
+    "clerk": REGISTER_READS,
+    "medical_officer": REGISTER_READS,
+    "viewer": (),
+    "scheme_admin": (*REGISTER_READS, "gql_query_users_perms", "gql_query_roles_perms",
+                     "gql_query_mutation_logs_admin_perms"),
+}
+
+
 class CoreConfig(modules.OpenIMISModule):
     name = "core"
     module_name = "core"
     verbose_name = "openIMIS core"
     requires = ()
     DEFAULT_CFG = DEFAULT_CFG
+    ROLE_RIGHTS = ROLE_RIGHTS
 
     def ready(self) -> None:
         # Registers the checks and receivers; `metrics` connects its Celery receivers in every

@@ -45,3 +45,23 @@ def check_admin_scoping(app_configs=None, **kwargs) -> list[Error]:
                     id="openimis.E002",
                 ))
     return errors
+
+
+@register()
+def check_role_rights(app_configs=None, **kwargs) -> list[Error]:
+    """A module's `ROLE_RIGHTS` names roles core ships and rights keys of its own configuration:
+    a misspelt key would otherwise seed a role silently short of a right."""
+    from core.roles import SHIPPED_ROLES
+
+    roles = {role.key for role in SHIPPED_ROLES}
+    errors = []
+    for module in loaded_modules():
+        for role, keys in module.ROLE_RIGHTS.items():
+            unknown = [f"role {role!r}"] if role not in roles else []
+            unknown += [f"rights key {key!r}" for key in keys
+                        if not key.endswith("_perms") or key not in module.DEFAULT_CFG]
+            errors += [Error(f"{module.name}.ROLE_RIGHTS names an unknown {what}.",
+                             hint=f"Roles: {', '.join(sorted(roles))}; rights keys: the "
+                                  "module's DEFAULT_CFG keys ending in _perms.",
+                             id="openimis.E003") for what in unknown]
+    return errors

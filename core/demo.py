@@ -13,18 +13,14 @@ from core.modules import loaded_modules
 from core.registers.models import HealthFacility
 from core.registers.seeding import Progress, SeedResult, seed_registers
 from core.rights import all_rights
+from core.roles import CLERK, MEDICAL_OFFICER, VIEWER, seed_roles
 
 ADMIN_PASSWORD = "admin123"
 DEMO_PASSWORD = "demo-pass-1"
-
-# Register reads every role needs at the desk: insurees, eligibility, families, policies,
-# products, officers.
-REGISTER_READ_RIGHTS = (101001, 101101, 101201, 121001, 121501)
-CLERK_RIGHTS = (111001, 111002, 111005, 111006, 111007, 111008, 111010,
-                112001, 112002, 112003, 112005, 112012, *REGISTER_READ_RIGHTS)
-REVIEWER_RIGHTS = (111001, 111005, 111006, 111008, 111009, 111010, 111011, 111101,
-                   112001, 112006, 112007, 112009, 112010, 112012, 112013, *REGISTER_READ_RIGHTS)
-VIEWER_RIGHTS = (111001, 112001)
+# The demo users holding a role a scheme ships (core.roles), and the second tenant's user who
+# holds every right there.
+DEMO_ROLES = {"clerk": CLERK, "reviewer": MEDICAL_OFFICER, "viewer": VIEWER}
+EVERY_RIGHT_ROLE = "Every right (demo)"
 
 
 @dataclass(frozen=True)
@@ -37,7 +33,8 @@ class DemoUser:
 
 DEMO_USERS = (
     DemoUser("Admin", ADMIN_PASSWORD, "DEMO1", "everything (superuser of the demo)"),
-    DemoUser("clerk", DEMO_PASSWORD, "DEMO1", "claim administrator of HF001 (Moshi hospital)"),
+    DemoUser("clerk", DEMO_PASSWORD, "DEMO1",
+             "claim administrator of HF001 (Moshi hospital): claims, approval requests"),
     DemoUser("reviewer", DEMO_PASSWORD, "DEMO1", "medical officer: review, decide, process"),
     DemoUser("viewer", DEMO_PASSWORD, "DEMO1", "search claims and approvals"),
     DemoUser("admin2", DEMO_PASSWORD, "DEMO2", "every right, second tenant only"),
@@ -123,12 +120,10 @@ def seed_demo(size: DemoSize | None = None, progress: Progress | None = None
 @transaction.atomic
 def _demo_users(first: Tenant, second: Tenant) -> list[tuple[DemoUser, bool]]:
     hospital = HealthFacility.objects.filter(tenant=first, code="HF001").first()
-    roles = {
-        "clerk": _role(first, "Claim administrator", CLERK_RIGHTS),
-        "reviewer": _role(first, "Medical officer", REVIEWER_RIGHTS),
-        "viewer": _role(first, "Viewer", VIEWER_RIGHTS),
-        "admin2": _role(second, "Scheme administrator", sorted(all_rights())),
-    }
+    shipped = {seeded.key: seeded.role for seeded in seed_roles(first)}
+    seed_roles(second)
+    roles = {username: shipped[key] for username, key in DEMO_ROLES.items()}
+    roles["admin2"] = _role(second, EVERY_RIGHT_ROLE, sorted(all_rights()))
     tenants = {"DEMO1": first, "DEMO2": second}
     results = []
     for demo in DEMO_USERS:

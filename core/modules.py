@@ -16,13 +16,16 @@ class OpenIMISModule(AppConfig):
     with the database row by `core.config.module_config`; `requires` lists modules that must be
     loaded too (checked at start-up); `demo_seeder` is the dotted path of the module's demo data
     generator, `(tenant, size: core.demo.DemoSize) -> core.registers.seeding.SeedResult`, which
-    `seed_demo` calls per tenant after the registers and users (see `core.demo.seed_demo`).
+    `seed_demo` calls per tenant after the registers and users (see `core.demo.seed_demo`);
+    `ROLE_RIGHTS` says which of the module's rights keys each role a scheme ships holds
+    (`{"clerk": ("gql_query_claims_perms", ...)}`, role keys of `core.roles.SHIPPED_ROLES`).
     """
 
     module_name: ClassVar[str]
     DEFAULT_CFG: ClassVar[dict[str, Any]] = {}
     requires: ClassVar[tuple[str, ...]] = ("core",)
     demo_seeder: ClassVar[str | None] = None
+    ROLE_RIGHTS: ClassVar[dict[str, tuple[str, ...]]] = {}
     default_auto_field = "django.db.models.BigAutoField"
 
 

@@ -1,8 +1,11 @@
-"""Django admin of pre-authorization: coloured status and priority, deadline and expiry warnings.
+"""Django admin of pre-authorization: coloured status and priority, deadline and expiry warnings,
+a request's documents (with a download link) and communications, templates with their use.
 
 Requests are shown, not edited: every status change goes through `services.move()` (transition
 table, version, history, signal); the moves offered here are actions running the GraphQL
-mutations themselves (`core.admin_base.mutation_action`)."""
+mutations themselves (`core.admin_base.mutation_action`). Documents, communications and
+templates are shown too: they are added and changed through their mutations, whose services
+check types, sizes, checksums, the request's status and the template's lines."""
 
 from __future__ import annotations
 
@@ -18,7 +21,15 @@ from openimis_approval.gql.mutations import (
     StartApprovalReviewMutation,
     SubmitApprovalRequestsMutation,
 )
-from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalStatusHistory
+from openimis_approval.models import (
+    ApprovalCommunication,
+    ApprovalDocument,
+    ApprovalLine,
+    ApprovalRequest,
+    ApprovalStatusHistory,
+    ApprovalTemplate,
+)
+from openimis_approval.records import document_url
 
 S = ApprovalStatus
 STATUS_COLOURS = {
@@ -50,6 +61,59 @@ class ApprovalHistoryInline(TenantTabularInline):
     extra = 0
 
 
+class ApprovalDocumentInline(TenantTabularInline):
+    """The request's documents, deleted ones included (marked); never their content, which the
+    download link serves through the endpoint's rights and scope."""
+
+    model = ApprovalDocument
+    view_only = True
+    fields = ("document_type", "title", "filename", "mime", "size", "uploaded_at",
+              "uploaded_by", "deleted", "download")
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content").select_related("uploaded_by")
+
+    @admin.display(description="deleted")
+    def deleted(self, document):
+        return f"{document.validity_to:%Y-%m-%d %H:%M}" if document.validity_to else ""
+
+    @admin.display(description="file")
+    def download(self, document):
+        if document.validity_to is not None:
+            return "-"
+        return format_html('<a href="{}">download</a>', document_url(document))
+
+
+class ApprovalCommunicationInline(TenantTabularInline):
+    model = ApprovalCommunication
+    view_only = True
+    fields = ("at", "communication_type", "contact_person", "contact_number", "subject",
+              "message", "response", "outcome", "follow_up_required", "follow_up_date", "user")
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
+@admin.register(ApprovalTemplate)
+class ApprovalTemplateAdmin(TenantModelAdmin):
+    """Live templates with how many requests were made from each (`usage_count`, kept by
+    `records.apply_template`: a column, so the list costs no query per row)."""
+
+    list_display = ("name", "request_type", "priority", "product", "usage_count", "created_at",
+                    "tenant")
+    list_filter = ("tenant", "request_type", "priority")
+    list_select_related = ("product", "tenant")
+    search_fields = ("name", "service_description")
+    ordering = ("-usage_count", "name")
+    view_only = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(validity_to__isnull=True)
+
+
 @admin.register(ApprovalRequest)
 class ApprovalRequestAdmin(TenantModelAdmin):
     list_display = ("number", "coloured_status", "coloured_priority", "request_type", "insuree",
@@ -58,7 +122,8 @@ class ApprovalRequestAdmin(TenantModelAdmin):
     search_fields = ("number", "authorization_number", "insuree__chf_id")
     raw_id_fields = ("insuree", "policy", "health_facility", "requesting_provider", "icd",
                      "icd_1", "icd_2", "icd_3", "icd_4", "decided_by")
-    inlines = [ApprovalLineInline, ApprovalHistoryInline]
+    inlines = [ApprovalLineInline, ApprovalDocumentInline, ApprovalCommunicationInline,
+               ApprovalHistoryInline]
     view_only = True
     actions = [mutation_action(SubmitApprovalRequestsMutation, "Submit selected requests"),
                mutation_action(StartApprovalReviewMutation, "Start review of selected requests")]

@@ -3,6 +3,9 @@ from core import modules
 DEFAULT_CFG = {
     # Rights (DESIGN.md section 6).
     "gql_query_approvals_perms": ["112001"],
+    # Downloading a request's documents (`/api/approval/document`): whoever may read the
+    # request, as its documents' names and types are part of it; add "112010" to narrow it.
+    "gql_query_approval_documents_perms": ["112001"],
     "gql_mutation_create_approvals_perms": ["112002"],
     "gql_mutation_update_approvals_perms": ["112003"],
     "gql_mutation_cancel_approvals_perms": ["112004"],
@@ -42,6 +45,27 @@ DEFAULT_CFG = {
 }
 
 
+# What each role a scheme ships holds of the approval rights (core.roles). The hospital's clerk
+# files a request and sees it through (documents, calls, appeal, cancellation); the scheme's
+# medical officer reviews, asks, decides and hears appeals; templates are the scheme admin's.
+ROLE_RIGHTS = {
+    "clerk": ("gql_query_approvals_perms", "gql_query_approval_documents_perms",
+              "gql_mutation_create_approvals_perms", "gql_mutation_update_approvals_perms",
+              "gql_mutation_cancel_approvals_perms", "gql_mutation_submit_approvals_perms",
+              "gql_mutation_submit_appeal_perms", "gql_mutation_approval_documents_perms",
+              "gql_query_approval_print_perms"),
+    "medical_officer": ("gql_query_approvals_perms", "gql_query_approval_documents_perms",
+                        "gql_mutation_review_approvals_perms",
+                        "gql_mutation_decide_approvals_perms",
+                        "gql_mutation_decide_appeal_perms",
+                        "gql_mutation_approval_documents_perms",
+                        "gql_query_approval_print_perms", "gql_query_approval_dashboard_perms"),
+    "viewer": ("gql_query_approvals_perms", "gql_query_approval_documents_perms"),
+    "scheme_admin": ("gql_query_approvals_perms", "gql_mutation_approval_templates_perms",
+                     "gql_query_approval_dashboard_perms"),
+}
+
+
 class ApprovalConfig(modules.OpenIMISModule):
     name = "openimis_approval"
     label = "approval"
@@ -50,6 +74,7 @@ class ApprovalConfig(modules.OpenIMISModule):
     requires = ("core", "openimis_claim")
     demo_seeder = "openimis_approval.demo.seed_approvals"
     DEFAULT_CFG = DEFAULT_CFG
+    ROLE_RIGHTS = ROLE_RIGHTS
 
     def ready(self) -> None:
         from django.apps import apps

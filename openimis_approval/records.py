@@ -139,6 +139,18 @@ def visible_documents(user) -> QuerySet[ApprovalDocument]:
         validity_to__isnull=True, request__validity_to__isnull=True))
 
 
+def document_for(user, reference: Any) -> ApprovalDocument | None:
+    """A live document by uuid, id or relay id, if the user reaches its request (tenant and
+    facility, as for the request itself); None otherwise, so a download of another tenant's or
+    facility's document reads the same as one that does not exist."""
+    return _by_reference(visible_documents(user).select_related("request"), reference)
+
+
+def document_url(document: ApprovalDocument) -> str:
+    """Where a client downloads the document (`openimis_approval.views.download_document`)."""
+    return f"/api/approval/document?uuid={document.uuid}"
+
+
 def add_document(user, data: dict[str, Any]) -> MutationOutcome:
     request = locked_request(user, data.get("request_uuid"))
     if request.status in CLOSED:

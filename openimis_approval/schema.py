@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import graphene
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from core.gql.policy import requires
@@ -20,15 +21,27 @@ from openimis_approval.gql.types import (
     ApprovalOrderTypeGQLType,
     ApprovalRequestGQLType,
 )
-from openimis_approval.models import DIAGNOSIS_FIELDS, ApprovalRequest, overdue_condition
+from openimis_approval.models import (
+    DIAGNOSIS_FIELDS,
+    ApprovalDocument,
+    ApprovalRequest,
+    overdue_condition,
+)
 from openimis_approval.orders import order_types
+
+
+def documents_without_content() -> Prefetch:
+    """A request's documents as the graph shows them: never their bytes (up to
+    `document_max_bytes` each), which only the download endpoint reads."""
+    return Prefetch("documents", queryset=ApprovalDocument.objects.defer("content")
+                    .select_related("uploaded_by"))
 
 
 def approval_list(overdue=None, show_deleted=False):
     queryset = ApprovalRequest.objects.select_related(
         "insuree", "health_facility", "requesting_provider", *DIAGNOSIS_FIELDS.values(), "policy",
         "order_type").prefetch_related("lines__item", "lines__service", "history__user",
-                                       "documents__uploaded_by", "communications__user")
+                                       documents_without_content(), "communications__user")
     if not show_deleted:
         queryset = queryset.filter(validity_to__isnull=True)
     if overdue is not None:

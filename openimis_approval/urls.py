@@ -1,7 +1,11 @@
 from django.apps import apps
 from django.urls import path
 
-urlpatterns = []
+from openimis_approval import views
+
+urlpatterns = [
+    path("document", views.download_document, name="approval_document"),
+]
 
 if apps.is_installed("reports"):
     from reports.views import pdf_response

@@ -40,6 +40,25 @@ DEFAULT_CFG = {
 }
 
 
+# What each role a scheme ships holds of the claim rights (core.roles). The clerk enters, fixes,
+# submits and prints the facility's claims; review, feedback and processing are the scheme's.
+# The clerk also holds the review right (111008): the openIMIS web app opens the claim form
+# only for a user holding it; a review by a facility user is still refused by the service.
+ROLE_RIGHTS = {
+    "clerk": ("gql_query_claims_perms", "gql_mutation_create_claims_perms",
+              "gql_mutation_update_claims_perms", "gql_query_claim_load_perms",
+              "gql_query_claim_print_perms", "gql_mutation_submit_claims_perms",
+              "gql_mutation_claim_attachments_perms", "gql_mutation_deliver_claim_review_perms"),
+    "medical_officer": ("gql_query_claims_perms", "gql_query_claim_load_perms",
+                        "gql_query_claim_print_perms", "gql_mutation_deliver_claim_review_perms",
+                        "gql_mutation_deliver_claim_feedback_perms",
+                        "gql_mutation_select_claim_feedback_review_perms",
+                        "gql_mutation_process_claims_perms", "gql_mutation_valuate_claim_perms"),
+    "viewer": ("gql_query_claims_perms",),
+    "scheme_admin": ("gql_query_claims_perms", "gql_query_claims_overview_perms"),
+}
+
+
 class ClaimConfig(modules.OpenIMISModule):
     name = "openimis_claim"
     label = "claim"
@@ -47,6 +66,7 @@ class ClaimConfig(modules.OpenIMISModule):
     verbose_name = "Claims"
     requires = ("core",)
     DEFAULT_CFG = DEFAULT_CFG
+    ROLE_RIGHTS = ROLE_RIGHTS
     demo_seeder = "openimis_claim.demo.seed_claims"
 
     def ready(self) -> None:

@@ -18,3 +18,5 @@ class ReportsConfig(modules.OpenIMISModule):
     verbose_name = "Reports"
     requires = ("core",)
     DEFAULT_CFG = DEFAULT_CFG
+    # The scheme administrator keeps the report templates (core.roles).
+    ROLE_RIGHTS = {"scheme_admin": ("gql_mutation_reports_override_perms",)}

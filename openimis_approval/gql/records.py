@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import graphene
 from django.db.models import Q
 
@@ -18,12 +20,22 @@ TEMPLATE_RIGHTS = "gql_mutation_approval_templates_perms"
 
 
 class ApprovalDocumentGQLType(ScopedObjectType):
-    """A document of a request; its content is never part of the graph."""
+    """A document of a request; its content is never part of the graph: `url` is where it is
+    downloaded (`/api/approval/document`), as for claim attachments."""
+
+    url = graphene.String(description="Where the document is downloaded.")
+
+    # The optimizer loads only the columns a selection reads: `url` needs the uuid, never the
+    # content (a list of documents must not read their bytes).
+    reads: ClassVar = {"url": ("uuid",)}
 
     class Meta:
         model = ApprovalDocument
         fields = ("id", "uuid", "document_type", "title", "description", "filename", "mime",
                   "size", "sha256", "uploaded_at", "uploaded_by")
+
+    def resolve_url(self, info) -> str:
+        return records.document_url(self)
 
 
 class ApprovalCommunicationGQLType(ScopedObjectType):

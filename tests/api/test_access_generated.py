@@ -193,7 +193,7 @@ def build_world() -> SimpleNamespace:
                                    planned_date=date(2025, 3, 10)).lines.create(item=scene.item)
     ApprovalRequest.objects.filter(pk=approvals[0].pk).update(
         order_type=ContentType.objects.get_for_model(ImagingOrder), order_id=str(imaging.pk))
-    ApprovalDocument.objects.create(
+    document = ApprovalDocument.objects.create(
         request=approvals[0], document_type="LAB_RESULT", title="Smear", filename="smear.pdf",
         mime="application/pdf", size=len(PDF), sha256="0" * 64, content=PDF)
     ApprovalCommunication.objects.create(
@@ -206,7 +206,7 @@ def build_world() -> SimpleNamespace:
     world = SimpleNamespace(
         tenant=tenant, other_tenant=other_tenant, scene=scene, chain=chain, far=far,
         officer=officer, claims=claims, attachment=attachment, approvals=approvals,
-        template=template,
+        template=template, document=document,
         no_right=_user(tenant, "gen-no-right"),
         other_tenant_user=_user(other_tenant, "gen-other-tenant", everything),
         other_facility_user=_user(tenant, "gen-other-facility", everything,
@@ -827,6 +827,7 @@ def rest_endpoints() -> list[Endpoint]:
     """Every REST route (every report of a report route), each with what it needs; one this
     test does not know has no parameters, which fails it."""
     from core.views import current_user, health_live, health_ready
+    from openimis_approval.views import DOCUMENT_RIGHTS, download_document
     from openimis_claim.views import download_attachment
     from reports.views import output_response, pdf_response
 
@@ -843,6 +844,10 @@ def rest_endpoints() -> list[Endpoint]:
             endpoints.append(Endpoint(
                 route, "/" + route, lambda: rights_codes("claim", "gql_query_claims_perms"),
                 lambda world: {"id": str(world.attachment.uuid)}))
+        elif callback is download_document:
+            endpoints.append(Endpoint(
+                route, "/" + route, lambda: rights_codes("approval", DOCUMENT_RIGHTS),
+                lambda world: {"uuid": str(world.document.uuid)}))
         elif callback is output_response:
             endpoints.append(Endpoint(
                 route, "/" + route,
@@ -862,8 +867,9 @@ ENDPOINTS = rest_endpoints()
 
 def test_every_rest_endpoint_is_known():
     assert [f"no generator for endpoint {e.id}" for e in ENDPOINTS if e.params is None] == []
-    assert {"api/core/users/current_user/", "api/claim/attach", "api/health/live",
-            "api/health/ready", "api/report/output/"} <= {e.id for e in ENDPOINTS}
+    assert {"api/core/users/current_user/", "api/claim/attach", "api/approval/document",
+            "api/health/live", "api/health/ready", "api/report/output/"} <= {
+        e.id for e in ENDPOINTS}
 
 
 def pdf_text(content: bytes) -> str:

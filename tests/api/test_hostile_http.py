@@ -144,8 +144,8 @@ def json_body(response) -> dict:
 
 def test_the_endpoints_are_found():
     assert {"/api/graphql", "/api/core/users/current_user/", "/api/claim/attach",
-            "/api/claim/print/", "/api/approval/print/", "/api/report/claim_print/pdf/",
-            "/api/report/claims_overview/pdf/"} <= set(URLS)
+            "/api/approval/document", "/api/claim/print/", "/api/approval/print/",
+            "/api/report/claim_print/pdf/", "/api/report/claims_overview/pdf/"} <= set(URLS)
 
 
 # What a page of another site can post without a CORS preflight: refused whatever it holds.

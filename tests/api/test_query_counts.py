@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from core.demo import CLERK_RIGHTS
 from core.models import MutationLog
+from core.roles import CLERK, role_rights
 from openimis_claim.models import BatchRun
 from tests.factories import make_claim, make_claim_scene
 
@@ -21,7 +21,7 @@ LIST_QUERIES = 4
 @pytest.fixture
 def clerk(tenant, make_user):
     scene = make_claim_scene(tenant)
-    user = make_user(CLERK_RIGHTS, username="clerk")
+    user = make_user(role_rights(CLERK), username="clerk")
     user.health_facility = scene.facility
     user.save()
     for n in range(120):

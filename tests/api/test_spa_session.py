@@ -22,7 +22,7 @@ import pytest
 from django.test import Client
 from pypdf import PdfReader
 
-from core.demo import CLERK_RIGHTS, REVIEWER_RIGHTS
+from core.roles import CLERK, MEDICAL_OFFICER, role_rights
 from openimis_claim.codes import ClaimStatus, ReviewStatus
 from openimis_claim.models import BatchRun, Claim
 from openimis_claim.services import submit_claims
@@ -192,7 +192,7 @@ def scene(tenant, other_tenant, make_user):
     scene = make_claim_scene(tenant)
     scene.facility.location = make_location_chain(tenant, prefix="M").district
     scene.facility.save()
-    clerk = make_user(CLERK_RIGHTS, username="clerk", password=PASSWORD)
+    clerk = make_user(role_rights(CLERK), username="clerk", password=PASSWORD)
     clerk.health_facility, clerk.email, clerk.last_name = scene.facility, "clerk@hf1.org", "Mushi"
     clerk.save()
     # As in openIMIS, a claim administrator's login is its code: the app finds the logged-in
@@ -250,7 +250,7 @@ def test_the_web_app_session(scene):
     assert [(d["code"], d["parent"]["code"]) for d in districts] == [("MD", "MR")]
     profile = app.data(USER)["user"]
     assert profile["username"] == "clerk"
-    assert profile["rights"] == sorted(CLERK_RIGHTS)
+    assert profile["rights"] == sorted(role_rights(CLERK))
     assert profile["iUser"]["language"] == {"code": "en", "name": "English"}
     assert profile["claimAdmin"]["code"] == "clerk"
     assert profile["healthFacility"]["code"] == "HF1"
@@ -401,7 +401,7 @@ def test_logged_out_queries_are_refused_without_an_error_500(scene):
 def test_the_reviewers_session(scene, make_user):
     """A medical officer of the scheme: the checked claims, one selected, opened with the claim
     page's document, reviewed (one bottle of two approved) and another delivered unchanged."""
-    make_user(REVIEWER_RIGHTS, username="reviewer", password=PASSWORD)
+    make_user(role_rights(MEDICAL_OFFICER), username="reviewer", password=PASSWORD)
     app = WebApp()
     app.data(LOGIN, {"username": "reviewer", "password": PASSWORD})
     app.csrf = app.data(CSRF)["getCsrfToken"]["csrfToken"]

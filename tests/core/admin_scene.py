@@ -22,7 +22,14 @@ from core.models import (
 from core.registers.codes import LocationType
 from core.registers.models import InsureePhoto, Officer
 from hospital_orders.models import ImagingOrder, LaboratoryOrder
-from openimis_approval.models import ApprovalLine, ApprovalRequest, ApprovalStatusHistory
+from openimis_approval.models import (
+    ApprovalCommunication,
+    ApprovalDocument,
+    ApprovalLine,
+    ApprovalRequest,
+    ApprovalStatusHistory,
+    ApprovalTemplate,
+)
 from openimis_claim.models import (
     BatchRun,
     ClaimAttachmentType,
@@ -84,6 +91,13 @@ def make_tenant_rows(tenant: Tenant, suffix: str) -> SimpleNamespace:
                                                 health_facility=scene.facility,
                                                 planned_date=claim.date_from, modality="CT")
     imaging_order.lines.create(service=scene.service)
+    ApprovalDocument.objects.create(request=approval, document_type="LAB_RESULT",
+                                    filename=f"{suffix}.pdf", mime="application/pdf",
+                                    sha256="0" * 64, content=b"%PDF-1.4", uploaded_by=user)
+    ApprovalCommunication.objects.create(request=approval, communication_type="PHONE",
+                                         subject=f"Call {suffix}", user=user)
+    ApprovalTemplate.objects.create(tenant=tenant, name=f"Template {suffix}",
+                                    product=scene.product, usage_count=1)
     log = MutationLog.objects.create(user=user, module="claim", mutation="SubmitClaimsMutation")
     report = ReportDefinition.objects.create(name="claim_print", tenant=tenant,
                                              template=f"<h1>{suffix}</h1>")

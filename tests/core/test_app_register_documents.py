@@ -14,7 +14,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.demo import CLERK_RIGHTS
 from core.registers.codes import FacilityLevel, InsureeStatus, MaritalStatus, PackageType
 from core.registers.models import (
     ConfirmationType,
@@ -27,6 +26,7 @@ from core.registers.models import (
     ServicePackageItem,
     ServicePackageService,
 )
+from core.roles import CLERK, role_rights
 from tests.factories import (
     make_facility,
     make_family_with_insurees,
@@ -288,7 +288,7 @@ def area(tenant):
 
 @pytest.fixture
 def clerk(make_user, area):
-    user = make_user(CLERK_RIGHTS, username="clerk")
+    user = make_user(role_rights(CLERK), username="clerk")
     user.health_facility = area["hc"]
     user.save()
     return user
@@ -341,7 +341,7 @@ def test_another_tenants_facility_by_id_is_not_found(gql, clerk, other_tenant):
 
 
 def test_the_facility_picker_lists_the_region_and_districts_picked(gql, make_user, area):
-    officer = make_user(CLERK_RIGHTS)
+    officer = make_user(role_rights(CLERK))
     north = area["north"]
 
     by_region = gql(HEALTH_FACILITY_PICKER, {"region": str(north.region.uuid),
@@ -373,7 +373,7 @@ def test_the_referral_picker_lists_facilities_by_name(gql, make_user, area, othe
     make_facility(other_tenant, code="HC09", name="Moshi Health Centre (theirs)")
 
     response = gql(HEALTH_FACILITY_REFER_PICKER, {"str": "moshi", "level": None},
-                   user=make_user(CLERK_RIGHTS))
+                   user=make_user(role_rights(CLERK)))
 
     assert [(n["code"], n["level"]) for n in nodes(response, "healthFacilities")] == [
         ("HC01", "C")]
